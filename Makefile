@@ -1,0 +1,50 @@
+# Trackbridge. `make run` serves the demo on the embedded default; `make test` runs the
+# suite on real PostgreSQL and Redis.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# What `make test` runs against (override for another server).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/trackbridge
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: install run test lint format migrations-check lock clean
+
+$(BIN)/.installed: requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Trackbridge needs Python 3.11 or newer (PYTHON=$(PYTHON))"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	DEBUG=1 $(BIN)/python manage.py migrate --no-input
+	DEBUG=1 $(BIN)/python manage.py load_demo
+	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install
+	DEBUG=1 DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+		$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrations-check: install
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+# Re-pin requirements.lock from pyproject.toml.
+lock:
+	$(PYTHON) -m venv /tmp/trackbridge-lock && /tmp/trackbridge-lock/bin/pip install --quiet uv
+	/tmp/trackbridge-lock/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

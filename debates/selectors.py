@@ -1,0 +1,188 @@
+"""Reads of the dialogue record, scoped to the person asking.
+
+Every view starts from one of these: a person sees a session only as its admin,
+facilitator, delegation member or observer (domain.md, "Confidentiality"), and a
+position version only as its visibility allows. Anything else is simply not in the
+queryset, which is what makes it answer 404."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+
+from accounts.models import User
+from debates import rules
+from debates.models import (
+    AgendaItem,
+    Delegation,
+    DelegationMember,
+    Dialogue,
+    Expectation,
+    Position,
+    PositionVersion,
+    Session,
+    Topic,
+    Visibility,
+)
+
+Facilitation = Session.facilitators.through
+Observation = Session.observers.through
+
+
+def facilitated_session_ids(user: User) -> QuerySet:
+    return Facilitation.objects.filter(user_id=user.pk).values("session_id")
+
+
+def session_people_q(user: User, field: str = "pk") -> Q:
+    """Q on a model whose `field` is a session id: the sessions `user` is a person of.
+
+    Three IN subqueries rather than joins through the people tables, so a session is
+    never repeated and the whole filter stays one SQL query."""
+    return (
+        Q(**{f"{field}__in": facilitated_session_ids(user)})
+        | Q(**{f"{field}__in": Observation.objects.filter(user_id=user.pk).values("session_id")})
+        | Q(**{f"{field}__in": DelegationMember.objects.filter(user_id=user.pk).values("session_id")})
+    )
+
+
+def session_list(*, user: User) -> QuerySet[Session]:
+    sessions = Session.objects.select_related("dialogue")
+    if rules.is_admin(user):
+        return sessions
+    return sessions.filter(session_people_q(user))
+
+
+def session_get(*, user: User, pk: int) -> Session:
+    """Raises Session.DoesNotExist when the session is missing or not the user's."""
+    return session_list(user=user).get(pk=pk)
+
+
+def session_ancestor_ids(session_id: int) -> list[int]:
+    """The sessions `session_id` builds on, followed transitively (nearest first is not
+    guaranteed). One recursive query; UNION stops at a session already reached."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH RECURSIVE chain(id) AS (
+                SELECT earlier_id FROM debates_sessionlink WHERE session_id = %s
+                UNION
+                SELECT link.earlier_id FROM debates_sessionlink link
+                JOIN chain ON link.session_id = chain.id
+            )
+            SELECT id FROM chain
+            """,
+            [session_id],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def dialogue_list(*, user: User) -> QuerySet[Dialogue]:
+    if rules.is_admin(user):
+        return Dialogue.objects.all()
+    visible = Session.objects.filter(session_people_q(user)).values("dialogue_id")
+    return Dialogue.objects.filter(pk__in=visible)
+
+
+def topic_list() -> QuerySet[Topic]:
+    return Topic.objects.select_related("parent")
+
+
+def agenda_item_list(*, user: User, session: Session | None = None) -> QuerySet[AgendaItem]:
+    items = AgendaItem.objects.select_related("topic")
+    if not rules.is_admin(user):
+        items = items.filter(session_people_q(user, "session_id"))
+    if session is not None:
+        items = items.filter(session=session)
+    return items
+
+
+def agenda_by_urgency(*, user: User, session: Session) -> QuerySet[AgendaItem]:
+    return agenda_item_list(user=user, session=session).order_by("-urgency", "order", "id")
+
+
+def delegation_list(*, user: User, session: Session | None = None) -> QuerySet[Delegation]:
+    delegations = Delegation.objects.select_related("party", "session").prefetch_related(
+        Prefetch("members", queryset=DelegationMember.objects.select_related("user"))
+    )
+    if not rules.is_admin(user):
+        delegations = delegations.filter(session_people_q(user, "session_id"))
+    if session is not None:
+        delegations = delegations.filter(session=session)
+    return delegations
+
+
+def expectation_list(*, user: User, delegation: Delegation) -> QuerySet[Expectation]:
+    expectations = Expectation.objects.filter(delegation=delegation).select_related(
+        "agenda_item"
+    )
+    if not rules.is_admin(user):
+        expectations = expectations.filter(session_people_q(user, "delegation__session_id"))
+    return expectations
+
+
+def version_visible_q(user: User, prefix: str = "") -> Q:
+    """Q on PositionVersion (or, with a prefix, a model leading to one): the versions
+    `user` may read. Own delegation, the session's facilitators and admins read every
+    version; the other people of the session read `session` and `public` ones."""
+    if rules.is_admin(user):
+        return Q()
+    session_field = f"{prefix}position__delegation__session_id"
+    own_delegation = Q(
+        **{
+            f"{prefix}position__delegation_id__in": DelegationMember.objects.filter(
+                user_id=user.pk
+            ).values("delegation_id")
+        }
+    )
+    facilitates = Q(**{f"{session_field}__in": facilitated_session_ids(user)})
+    shared = Q(
+        **{f"{prefix}visibility__in": [Visibility.SESSION, Visibility.PUBLIC]}
+    ) & session_people_q(user, session_field)
+    return own_delegation | facilitates | shared
+
+
+def position_list(*, user: User) -> QuerySet[Position]:
+    """Positions with at least one version `user` may read, each annotated with
+    `visible_version`: the number of the latest such version."""
+    latest_visible = (
+        PositionVersion.objects.filter(position=OuterRef("pk"))
+        .filter(version_visible_q(user))
+        .order_by("-number")
+        .values("number")[:1]
+    )
+    return (
+        Position.objects.select_related(
+            "delegation__party", "delegation__session", "agenda_item__topic"
+        )
+        .annotate(visible_version=Subquery(latest_visible))
+        .filter(visible_version__isnull=False)
+    )
+
+
+def position_get(*, user: User, pk: int) -> Position:
+    return position_list(user=user).get(pk=pk)
+
+
+def position_version_list(*, user: User, position: Position) -> QuerySet[PositionVersion]:
+    """The versions of `position` that `user` may read, oldest first."""
+    return (
+        PositionVersion.objects.filter(position=position)
+        .filter(version_visible_q(user))
+        .select_related("author")
+        .order_by("number")
+    )
+
+
+def user_session_roles(*, user: User) -> dict[int, set[str]]:
+    """Session id -> the user's roles there (facilitator, observer, head, member,
+    advisor). Three queries whatever the number of sessions."""
+    roles: dict[int, set[str]] = {}
+    for session_id in facilitated_session_ids(user).values_list("session_id", flat=True):
+        roles.setdefault(session_id, set()).add("facilitator")
+    observed = Observation.objects.filter(user_id=user.pk).values_list("session_id", flat=True)
+    for session_id in observed:
+        roles.setdefault(session_id, set()).add("observer")
+    memberships = DelegationMember.objects.filter(user_id=user.pk).values_list("session_id", "role")
+    for session_id, role in memberships:
+        roles.setdefault(session_id, set()).add(role)
+    return roles
