@@ -25,8 +25,16 @@ HEAD_WINDOW = {Status.IN_PROGRESS}
 POINT_FIELDS = {"kind", "statement", "status", "carried_from", "carry_status", "agenda_item"}
 
 
-def _check_lineage(session: Session, carried_from: Point | None, carry_status: str | None) -> str:
-    """Validate `carried_from` and return the carry status the point should have."""
+def _check_lineage(
+    session: Session,
+    agenda_item: AgendaItem,
+    carried_from: Point | None,
+    carry_status: str | None,
+) -> str:
+    """Validate `carried_from` and return the carry status the point should have.
+
+    A point continues one that the pre-session brief could show: a confirmed point on
+    the same topic, from a session this one builds on."""
     if carried_from is None:
         if carry_status not in (None, Point.CarryStatus.NEW):
             raise InvalidInput(
@@ -37,6 +45,13 @@ def _check_lineage(session: Session, carried_from: Point | None, carry_status: s
     if carried_from.session_id not in session_ancestor_ids(session.pk):
         raise InvalidInput(
             "A point can be carried only from a session this session builds on.",
+            field="carried_from",
+        )
+    if carried_from.status != Point.Status.CONFIRMED:
+        raise InvalidInput("Only a confirmed point can be carried forward.", field="carried_from")
+    if carried_from.agenda_item.topic_id != agenda_item.topic_id:
+        raise InvalidInput(
+            "A point can be carried only into an agenda item on the same topic.",
             field="carried_from",
         )
     if carry_status is None:
@@ -77,7 +92,7 @@ def point_record(
         statement=statement,
         status=status,
         carried_from=carried_from,
-        carry_status=_check_lineage(session, carried_from, carry_status),
+        carry_status=_check_lineage(session, agenda_item, carried_from, carry_status),
         recorded_by=actor,
     )
 
@@ -98,12 +113,13 @@ def point_update(*, actor: User, point: Point, **changes: Any) -> Point:
         raise InvalidInput("A point needs a statement.", field="statement")
     if "agenda_item" in changes and changes["agenda_item"].session_id != session.pk:
         raise InvalidInput("The agenda item belongs to another session.", field="agenda_item")
-    if "carried_from" in changes or "carry_status" in changes:
+    if {"carried_from", "carry_status", "agenda_item"} & set(changes):
         carried_from = changes.get("carried_from", point.carried_from)
         carry_status = changes.get("carry_status")
         if carry_status is None and carried_from is not None and "carried_from" not in changes:
             carry_status = point.carry_status
-        changes["carry_status"] = _check_lineage(session, carried_from, carry_status)
+        agenda_item = changes.get("agenda_item", point.agenda_item)
+        changes["carry_status"] = _check_lineage(session, agenda_item, carried_from, carry_status)
         changes["carried_from"] = carried_from
     for name, value in changes.items():
         setattr(point, name, value)
@@ -129,6 +145,8 @@ def stance_set(
             "Only a facilitator, an admin or the head of this delegation may record its stance."
         )
     check_choice(stance, Stance.Value, "stance")
+    if point.status == Point.Status.WITHDRAWN:
+        raise InvalidInput("This point was withdrawn: it takes no stances.", field="point")
     # update_or_create retries the lookup on IntegrityError, so two people setting the
     # same stance at once end with one row (the unique constraint decides).
     row, _ = Stance.objects.update_or_create(

@@ -160,6 +160,9 @@ class SessionLink(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.session_id} builds on {self.earlier_id}"
+
 
 class AgendaItem(models.Model):
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="agenda_items")
@@ -178,7 +181,9 @@ class AgendaItem(models.Model):
             models.CheckConstraint(
                 condition=Q(urgency__gte=1, urgency__lte=5), name="agenda_item_urgency_1_5"
             ),
-            models.CheckConstraint(condition=Q(minutes__gte=1), name="agenda_item_minutes_positive"),
+            models.CheckConstraint(
+                condition=Q(minutes__gte=1), name="agenda_item_minutes_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -265,6 +270,9 @@ class Expectation(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.outcome} ({self.importance})"
+
 
 class Visibility(models.TextChoices):
     DELEGATION = "delegation", _("Own delegation only")
@@ -280,9 +288,7 @@ class Position(models.Model):
 
     # PROTECT: a delegation or agenda item with a logged position is part of the record.
     delegation = models.ForeignKey(Delegation, on_delete=models.PROTECT, related_name="positions")
-    agenda_item = models.ForeignKey(
-        AgendaItem, on_delete=models.PROTECT, related_name="positions"
-    )
+    agenda_item = models.ForeignKey(AgendaItem, on_delete=models.PROTECT, related_name="positions")
     current_version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -38,10 +38,12 @@ def session_people_q(user: User, field: str = "pk") -> Q:
 
     Three IN subqueries rather than joins through the people tables, so a session is
     never repeated and the whole filter stays one SQL query."""
+    observed = Observation.objects.filter(user_id=user.pk).values("session_id")
+    delegated = DelegationMember.objects.filter(user_id=user.pk).values("session_id")
     return (
         Q(**{f"{field}__in": facilitated_session_ids(user)})
-        | Q(**{f"{field}__in": Observation.objects.filter(user_id=user.pk).values("session_id")})
-        | Q(**{f"{field}__in": DelegationMember.objects.filter(user_id=user.pk).values("session_id")})
+        | Q(**{f"{field}__in": observed})
+        | Q(**{f"{field}__in": delegated})
     )
 
 
@@ -112,9 +114,7 @@ def delegation_list(*, user: User, session: Session | None = None) -> QuerySet[D
 
 
 def expectation_list(*, user: User, delegation: Delegation) -> QuerySet[Expectation]:
-    expectations = Expectation.objects.filter(delegation=delegation).select_related(
-        "agenda_item"
-    )
+    expectations = Expectation.objects.filter(delegation=delegation).select_related("agenda_item")
     if not rules.is_admin(user):
         expectations = expectations.filter(session_people_q(user, "delegation__session_id"))
     return expectations

@@ -78,9 +78,7 @@ def require_manager(actor: User, session: Session, action: str) -> None:
 
 def check_choice(value: str, choices: type, field: str) -> str:
     if value not in choices.values:
-        raise InvalidInput(
-            f"'{value}' is not one of: {', '.join(choices.values)}.", field=field
-        )
+        raise InvalidInput(f"'{value}' is not one of: {', '.join(choices.values)}.", field=field)
     return value
 
 
@@ -235,15 +233,19 @@ def session_update(
         setattr(session, name, value)
     if session.ends_at < session.starts_at:
         raise InvalidInput("A session cannot end before it starts.", field="ends_at")
+    # Every link must still point backwards in time once the session has moved: its own
+    # (new or kept) and those of later sessions that build on it. Checked before the
+    # save, so the caller gets a clear error rather than the trigger's refusal.
+    earlier = _check_builds_on(session, session.builds_on.all() if builds_on is None else builds_on)
+    if "starts_at" in changes:
+        for later in session.built_upon_by.all():
+            _check_builds_on(later, [session])
+    if builds_on is not None:
+        SessionLink.objects.filter(session=session).delete()
     if changes:
         session.save(update_fields=[*changes, "updated_at"])
     if builds_on is not None:
-        _set_builds_on(session, builds_on)
-    elif "starts_at" in changes:
-        # Moving the start must keep every link pointing backwards in time, both ways.
-        _check_builds_on(session, session.builds_on.all())
-        for later in session.built_upon_by.all():
-            _check_builds_on(later, [session])
+        SessionLink.objects.bulk_create(SessionLink(session=session, earlier=e) for e in earlier)
     if facilitators is not None:
         session.facilitators.set(facilitators)
     if observers is not None:
@@ -366,9 +368,10 @@ def delegation_member_add(
         raise InvalidInput(
             "This person already sits in another delegation of this session.", field="user"
         )
-    if role == MemberRole.HEAD and delegation.members.filter(role=MemberRole.HEAD).exclude(
-        user=user
-    ).exists():
+    if (
+        role == MemberRole.HEAD
+        and delegation.members.filter(role=MemberRole.HEAD).exclude(user=user).exists()
+    ):
         raise InvalidInput("This delegation already has a head.", field="role")
     member, _ = DelegationMember.objects.update_or_create(
         delegation=delegation,
@@ -400,6 +403,9 @@ def expectations_set(
     seen: set[int] = set()
     rows = []
     for index, item in enumerate(items):
+        missing = {"agenda_item", "outcome"} - set(item)
+        if missing:
+            raise InvalidInput(f"Item {index}: missing {', '.join(sorted(missing))}.")
         agenda_item = item["agenda_item"]
         if agenda_item.session_id != delegation.session_id:
             raise InvalidInput(

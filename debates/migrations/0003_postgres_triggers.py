@@ -1,7 +1,7 @@
 """Rules that span rows, enforced by PostgreSQL itself so that no code path (a service,
 the admin, a shell) can break them. SQLite, the embedded default, relies on the services.
 
-- a session builds only on earlier sessions of its own dialogue;
+- a session builds only on earlier sessions of its own dialogue, also when it moves;
 - a delegation's party belongs to its session's dialogue;
 - a position version is immutable: no UPDATE, no DELETE (the foreign keys that lead to
   it PROTECT, so deleting what holds a position is refused before it gets here).
@@ -32,6 +32,30 @@ $$ LANGUAGE plpgsql;
 CREATE TRIGGER session_link_valid BEFORE INSERT OR UPDATE ON debates_sessionlink
     FOR EACH ROW EXECUTE FUNCTION trackbridge_check_session_link();
 
+-- Moving a session in time (or to another dialogue) must keep its links valid both ways.
+CREATE FUNCTION trackbridge_check_session_move() RETURNS trigger AS $$
+BEGIN
+    IF EXISTS (
+        SELECT 1 FROM debates_sessionlink link
+        JOIN debates_session earlier ON earlier.id = link.earlier_id
+        WHERE link.session_id = NEW.id
+          AND (earlier.starts_at >= NEW.starts_at OR earlier.dialogue_id <> NEW.dialogue_id)
+    ) OR EXISTS (
+        SELECT 1 FROM debates_sessionlink link
+        JOIN debates_session later ON later.id = link.session_id
+        WHERE link.earlier_id = NEW.id
+          AND (later.starts_at <= NEW.starts_at OR later.dialogue_id <> NEW.dialogue_id)
+    ) THEN
+        RAISE EXCEPTION 'session % would no longer build only on earlier sessions of its dialogue',
+            NEW.id USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER session_move_keeps_links AFTER UPDATE OF starts_at, dialogue_id ON debates_session
+    FOR EACH ROW EXECUTE FUNCTION trackbridge_check_session_move();
+
 CREATE FUNCTION trackbridge_check_delegation_party() RETURNS trigger AS $$
 BEGIN
     IF (SELECT dialogue_id FROM debates_party WHERE id = NEW.party_id)
@@ -61,6 +85,8 @@ DROP TRIGGER IF EXISTS position_version_immutable ON debates_positionversion;
 DROP FUNCTION IF EXISTS trackbridge_position_version_immutable();
 DROP TRIGGER IF EXISTS delegation_party_in_dialogue ON debates_delegation;
 DROP FUNCTION IF EXISTS trackbridge_check_delegation_party();
+DROP TRIGGER IF EXISTS session_move_keeps_links ON debates_session;
+DROP FUNCTION IF EXISTS trackbridge_check_session_move();
 DROP TRIGGER IF EXISTS session_link_valid ON debates_sessionlink;
 DROP FUNCTION IF EXISTS trackbridge_check_session_link();
 """
