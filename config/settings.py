@@ -52,10 +52,12 @@ INSTALLED_APPS = [
     "accounts",
     "debates",
     "consensus",
+    "audit",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.api.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -161,8 +163,27 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
     "PAGE_SIZE": env.int("API_PAGE_SIZE", default=50),
+    "DEFAULT_THROTTLE_CLASSES": ["config.api.WriteThrottle"],
+    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+# Throttle rates ("N/second|minute|hour|day"), read on every request so they can change.
+API_THROTTLE_RATES = {
+    "signin": env.str("THROTTLE_SIGNIN", default="20/minute"),
+    "writes": env.str("THROTTLE_WRITES", default="1200/minute"),
+}
+# Request bodies over this many bytes are refused with 413.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
+
+# The cache holds throttle counters; Redis when there is one, so that every gunicorn
+# worker counts together.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
 SPECTACULAR_SETTINGS = {
@@ -170,6 +191,14 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "The system of record for multi-track diplomacy.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "SessionStatusEnum": "debates.models.Session.Status",
+        "PointStatusEnum": "consensus.models.Point.Status",
+        "RuleEnum": "debates.models.Rule",
+        "LanguageEnum": [code for code, _ in LANGUAGES],
+    },
 }
 
 # Security. With DEBUG off these are on unless the environment turns them off (a

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from accounts.models import User
+from audit.services import audit_record, snapshot
 from consensus.models import Point, Stance
 from debates import rules
 from debates.errors import InvalidInput, NotPermitted
@@ -85,7 +86,7 @@ def point_record(
     check_choice(status, Point.Status, "status")
     if not statement.strip():
         raise InvalidInput("A point needs a statement.", field="statement")
-    return Point.objects.create(
+    point = Point.objects.create(
         session=session,
         agenda_item=agenda_item,
         kind=kind,
@@ -95,6 +96,10 @@ def point_record(
         carry_status=_check_lineage(session, agenda_item, carried_from, carry_status),
         recorded_by=actor,
     )
+    audit_record(
+        actor=actor, action="point.record", obj=point, after=snapshot(point), session_id=session.pk
+    )
+    return point
 
 
 @transaction.atomic
@@ -121,9 +126,18 @@ def point_update(*, actor: User, point: Point, **changes: Any) -> Point:
         agenda_item = changes.get("agenda_item", point.agenda_item)
         changes["carry_status"] = _check_lineage(session, agenda_item, carried_from, carry_status)
         changes["carried_from"] = carried_from
+    before = snapshot(point, list(changes))
     for name, value in changes.items():
         setattr(point, name, value)
     point.save(update_fields=[*changes, "updated_at"])
+    audit_record(
+        actor=actor,
+        action="point.update",
+        obj=point,
+        before=before,
+        after=snapshot(point, list(changes)),
+        session_id=session.pk,
+    )
     return point
 
 
@@ -149,9 +163,18 @@ def stance_set(
         raise InvalidInput("This point was withdrawn: it takes no stances.", field="point")
     # update_or_create retries the lookup on IntegrityError, so two people setting the
     # same stance at once end with one row (the unique constraint decides).
+    previous = Stance.objects.filter(point=point, delegation=delegation).first()
     row, _ = Stance.objects.update_or_create(
         point=point,
         delegation=delegation,
         defaults={"stance": stance, "note": note, "recorded_by": actor},
+    )
+    audit_record(
+        actor=actor,
+        action="stance.set",
+        obj=row,
+        before=snapshot(previous, ["stance", "note"]) if previous else None,
+        after=snapshot(row, ["stance", "note"]),
+        session_id=session.pk,
     )
     return row

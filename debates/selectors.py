@@ -143,18 +143,21 @@ def version_visible_q(user: User, prefix: str = "") -> Q:
 
 def position_list(*, user: User) -> QuerySet[Position]:
     """Positions with at least one version `user` may read, each annotated with
-    `visible_version`: the number of the latest such version."""
+    `visible_version` and `visible_version_id`: the number and id of the latest such
+    version."""
     latest_visible = (
         PositionVersion.objects.filter(position=OuterRef("pk"))
         .filter(version_visible_q(user))
         .order_by("-number")
-        .values("number")[:1]
     )
     return (
         Position.objects.select_related(
             "delegation__party", "delegation__session", "agenda_item__topic"
         )
-        .annotate(visible_version=Subquery(latest_visible))
+        .annotate(
+            visible_version=Subquery(latest_visible.values("number")[:1]),
+            visible_version_id=Subquery(latest_visible.values("pk")[:1]),
+        )
         .filter(visible_version__isnull=False)
     )
 

@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
+from audit.services import audit_record, snapshot
 from debates import rules
 from debates.errors import InvalidInput, NotPermitted, StaleVersion, WrongStatus
 from debates.models import (
@@ -102,12 +103,14 @@ def dialogue_create(
 ) -> Dialogue:
     require_admin(actor, "create a dialogue")
     check_choice(default_rule, Rule, "default_rule")
-    return Dialogue.objects.create(
+    dialogue = Dialogue.objects.create(
         title=title,
         description=description,
         languages=list(languages),
         default_rule=default_rule,
     )
+    audit_record(actor=actor, action="dialogue.create", obj=dialogue, after=snapshot(dialogue))
+    return dialogue
 
 
 DIALOGUE_FIELDS = {"title", "description", "languages", "default_rule"}
@@ -121,9 +124,17 @@ def dialogue_update(*, actor: User, dialogue: Dialogue, **changes: Any) -> Dialo
         raise InvalidInput(f"Unknown fields: {', '.join(sorted(unknown))}.")
     if "default_rule" in changes:
         check_choice(changes["default_rule"], Rule, "default_rule")
+    before = snapshot(dialogue, list(changes))
     for name, value in changes.items():
         setattr(dialogue, name, value)
     dialogue.save(update_fields=list(changes))
+    audit_record(
+        actor=actor,
+        action="dialogue.update",
+        obj=dialogue,
+        before=before,
+        after=snapshot(dialogue, list(changes)),
+    )
     return dialogue
 
 
@@ -135,7 +146,9 @@ def party_create(*, actor: User, dialogue: Dialogue, name: str, code: str) -> Pa
         raise InvalidInput("A party needs a short code, such as CN.", field="code")
     if dialogue.parties.filter(code=code).exists():
         raise InvalidInput(f"This dialogue already has a party {code}.", field="code")
-    return Party.objects.create(dialogue=dialogue, name=name, code=code)
+    party = Party.objects.create(dialogue=dialogue, name=name, code=code)
+    audit_record(actor=actor, action="party.create", obj=party, after=snapshot(party))
+    return party
 
 
 # Sessions -------------------------------------------------------------------------
@@ -163,6 +176,15 @@ def _set_builds_on(session: Session, earlier: Iterable[Session]) -> None:
     earlier = _check_builds_on(session, earlier)
     SessionLink.objects.filter(session=session).delete()
     SessionLink.objects.bulk_create(SessionLink(session=session, earlier=e) for e in earlier)
+
+
+def _session_state(session: Session) -> dict[str, Any]:
+    return {
+        **snapshot(session, [*SESSION_FIELDS, "dialogue", "status"]),
+        "builds_on": sorted(session.builds_on.values_list("pk", flat=True)),
+        "facilitators": sorted(session.facilitators.values_list("pk", flat=True)),
+        "observers": sorted(session.observers.values_list("pk", flat=True)),
+    }
 
 
 @transaction.atomic
@@ -200,6 +222,13 @@ def session_create(
     _set_builds_on(session, builds_on)
     session.facilitators.set(facilitators)
     session.observers.set(observers)
+    audit_record(
+        actor=actor,
+        action="session.create",
+        obj=session,
+        after=_session_state(session),
+        session_id=session.pk,
+    )
     return session
 
 
@@ -223,6 +252,7 @@ def session_update(
         raise InvalidInput(f"Cannot change: {', '.join(sorted(unknown))}.")
     session = Session.objects.select_for_update().get(pk=session.pk)
     require_status(session, SET_UP_WINDOW, "change the session")
+    before = _session_state(session)
     if "track" in changes:
         check_choice(changes["track"], Session.Track, "track")
     if "format" in changes:
@@ -250,6 +280,14 @@ def session_update(
         session.facilitators.set(facilitators)
     if observers is not None:
         session.observers.set(observers)
+    audit_record(
+        actor=actor,
+        action="session.update",
+        obj=session,
+        before=before,
+        after=_session_state(session),
+        session_id=session.pk,
+    )
     return session
 
 
@@ -269,8 +307,17 @@ def session_transition(*, actor: User, session: Session, to: str) -> Session:
         raise WrongStatus(f"Cannot move the session from '{locked.status}' to '{to}': {where}.")
     if to == Status.AGENDA_PUBLISHED and not locked.agenda_items.exists():
         raise WrongStatus("Cannot publish an empty agenda: add at least one agenda item.")
+    before = locked.status
     locked.status = to
     locked.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="session.transition",
+        obj=locked,
+        before={"status": before},
+        after={"status": to},
+        session_id=locked.pk,
+    )
     session.status = to  # the caller's instance tells the truth too
     return locked
 
@@ -306,7 +353,7 @@ def agenda_item_create(
     _check_agenda_fields({"topic": topic, "urgency": urgency, "minutes": minutes})
     if order is None:
         order = session.agenda_items.count() + 1
-    return AgendaItem.objects.create(
+    item = AgendaItem.objects.create(
         session=session,
         topic=topic,
         title=title or topic.name,
@@ -315,6 +362,14 @@ def agenda_item_create(
         order=order,
         minutes=minutes,
     )
+    audit_record(
+        actor=actor,
+        action="agenda_item.create",
+        obj=item,
+        after=snapshot(item),
+        session_id=session.pk,
+    )
+    return item
 
 
 @transaction.atomic
@@ -325,9 +380,18 @@ def agenda_item_update(*, actor: User, item: AgendaItem, **changes: Any) -> Agen
     if unknown:
         raise InvalidInput(f"Unknown fields: {', '.join(sorted(unknown))}.")
     _check_agenda_fields(changes)
+    before = snapshot(item, list(changes))
     for name, value in changes.items():
         setattr(item, name, value)
     item.save(update_fields=list(changes))
+    audit_record(
+        actor=actor,
+        action="agenda_item.update",
+        obj=item,
+        before=before,
+        after=snapshot(item, list(changes)),
+        session_id=item.session_id,
+    )
     return item
 
 
@@ -335,6 +399,13 @@ def agenda_item_update(*, actor: User, item: AgendaItem, **changes: Any) -> Agen
 def agenda_item_delete(*, actor: User, item: AgendaItem) -> None:
     require_manager(actor, item.session, "change the agenda")
     require_status(item.session, AGENDA_WINDOW, "change the agenda")
+    audit_record(
+        actor=actor,
+        action="agenda_item.delete",
+        obj=item,
+        before=snapshot(item),
+        session_id=item.session_id,
+    )
     item.delete()
 
 
@@ -349,7 +420,15 @@ def delegation_create(*, actor: User, session: Session, party: Party) -> Delegat
         raise InvalidInput("This party belongs to another dialogue.", field="party")
     if session.delegations.filter(party=party).exists():
         raise InvalidInput(f"{party.code} already has a delegation here.", field="party")
-    return Delegation.objects.create(session=session, party=party)
+    delegation = Delegation.objects.create(session=session, party=party)
+    audit_record(
+        actor=actor,
+        action="delegation.create",
+        obj=delegation,
+        after=snapshot(delegation),
+        session_id=session.pk,
+    )
+    return delegation
 
 
 @transaction.atomic
@@ -378,6 +457,13 @@ def delegation_member_add(
         user=user,
         defaults={"role": role, "session_id": delegation.session_id},
     )
+    audit_record(
+        actor=actor,
+        action="delegation.member_add",
+        obj=member,
+        after=snapshot(member),
+        session_id=delegation.session_id,
+    )
     return member
 
 
@@ -385,10 +471,23 @@ def delegation_member_add(
 def delegation_member_remove(*, actor: User, delegation: Delegation, user: User) -> None:
     require_admin(actor, "change a delegation")
     require_status(delegation.session, SET_UP_WINDOW, "change a delegation")
-    delegation.members.filter(user=user).delete()
+    member = delegation.members.filter(user=user).first()
+    if member is None:
+        raise InvalidInput("This person is not a member of this delegation.", field="user")
+    audit_record(
+        actor=actor,
+        action="delegation.member_remove",
+        obj=member,
+        before=snapshot(member),
+        session_id=delegation.session_id,
+    )
+    member.delete()
 
 
 # Expectations -----------------------------------------------------------------------
+
+
+EXPECTATION_FIELDS = ["agenda_item", "outcome", "importance"]
 
 
 @transaction.atomic
@@ -425,8 +524,18 @@ def expectations_set(
                 importance=check_range(item.get("importance", 3), 1, 5, "importance"),
             )
         )
+    before = list(delegation.expectations.values("agenda_item_id", "outcome", "importance"))
     delegation.expectations.all().delete()
-    return Expectation.objects.bulk_create(rows)
+    created = Expectation.objects.bulk_create(rows)
+    audit_record(
+        actor=actor,
+        action="expectations.set",
+        obj=delegation,
+        before={"expectations": before},
+        after={"expectations": [snapshot(e, EXPECTATION_FIELDS) for e in created]},
+        session_id=delegation.session_id,
+    )
+    return created
 
 
 # Positions ----------------------------------------------------------------------------
@@ -471,7 +580,7 @@ def position_log(
             "This delegation already has a position on this agenda item: revise it instead.",
             field="agenda_item",
         ) from None
-    PositionVersion.objects.create(
+    version = PositionVersion.objects.create(
         position=position,
         number=1,
         text=text,
@@ -480,6 +589,13 @@ def position_log(
         proposed_language=proposed_language,
         visibility=visibility,
         author=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="position.log",
+        obj=position,
+        after=snapshot(version),
+        session_id=delegation.session_id,
     )
     return position
 
@@ -521,4 +637,12 @@ def position_revise(
         position=position, number=based_on + 1, author=actor, **fields
     )
     position.current_version = based_on + 1
+    audit_record(
+        actor=actor,
+        action="position.revise",
+        obj=position,
+        before=snapshot(previous),
+        after=snapshot(version),
+        session_id=position.delegation.session_id,
+    )
     return version

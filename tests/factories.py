@@ -13,6 +13,8 @@ from debates.models import (
     Delegation,
     DelegationMember,
     Dialogue,
+    Expectation,
+    Outcome,
     Party,
     Position,
     PositionVersion,
@@ -142,3 +144,13 @@ class StanceFactory(factory.django.DjangoModelFactory):
     delegation = factory.LazyAttribute(lambda o: DelegationFactory(session=o.point.session))
     stance = Stance.Value.AGREE
     recorded_by = factory.SubFactory(UserFactory)
+
+
+class ExpectationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Expectation
+
+    delegation = factory.SubFactory(DelegationFactory)
+    agenda_item = factory.LazyAttribute(lambda o: AgendaItemFactory(session=o.delegation.session))
+    outcome = Outcome.EXCHANGE_VIEWS
+    importance = 3

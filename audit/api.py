@@ -1,0 +1,85 @@
+"""The audit trail, for admins: list it, and verify its hash chain."""
+
+import django_filters
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import generics, serializers
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from audit.models import AuditEvent
+from audit.selectors import audit_chain_verify, audit_event_list
+from config.api import errors
+from debates import rules
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id",
+            "actor",
+            "actor_username",
+            "action",
+            "object_type",
+            "object_id",
+            "session_id",
+            "before",
+            "after",
+            "created_at",
+            "prev_hash",
+            "hash",
+        ]
+        read_only_fields = fields
+
+
+class AuditFilter(django_filters.FilterSet):
+    session = django_filters.NumberFilter(field_name="session_id")
+    after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = AuditEvent
+        fields = ["actor", "action", "object_type", "object_id", "session", "after", "before"]
+
+
+class AdminOnly:
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if not rules.is_admin(request.user):
+            raise PermissionDenied("Only an admin may read the audit trail.")
+
+
+@extend_schema(tags=["audit"], responses={200: AuditEventSerializer, **errors(400, 401, 403)})
+class AuditEventListView(AdminOnly, generics.ListAPIView):
+    serializer_class = AuditEventSerializer
+    filterset_class = AuditFilter
+
+    def get_queryset(self):
+        return audit_event_list()
+
+
+VerifyResult = inline_serializer(
+    "AuditVerifyResult",
+    {
+        "ok": serializers.BooleanField(),
+        "checked": serializers.IntegerField(),
+        "first_broken": inline_serializer(
+            "AuditBrokenLink",
+            {
+                "id": serializers.IntegerField(),
+                "action": serializers.CharField(),
+                "reason": serializers.CharField(),
+            },
+            required=False,
+        ),
+    },
+)
+
+
+@extend_schema(tags=["audit"])
+class AuditVerifyView(AdminOnly, APIView):
+    @extend_schema(responses={200: VerifyResult, **errors(401, 403)})
+    def get(self, request):
+        """Walk the hash chain from the first event; name the first broken link."""
+        return Response(audit_chain_verify())
