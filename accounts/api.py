@@ -11,7 +11,8 @@ from rest_framework.views import APIView
 
 from accounts import services
 from accounts.models import User
-from config.api import SignInThrottle, errors
+from config.api import errors
+from config.throttles import SignInThrottle
 from debates import rules
 from debates.selectors import user_session_roles
 

@@ -14,7 +14,6 @@ from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
@@ -49,32 +48,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
-
-
-class SignInThrottle(SimpleRateThrottle):
-    """Sign-in attempts per client address."""
-
-    scope = "signin"
-
-    def get_rate(self) -> str | None:
-        return settings.API_THROTTLE_RATES.get(self.scope)
-
-    def get_cache_key(self, request, view) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-
-class WriteThrottle(UserRateThrottle):
-    """Writes per person; reads are not throttled."""
-
-    scope = "writes"
-
-    def get_rate(self) -> str | None:
-        return settings.API_THROTTLE_RATES.get(self.scope)
-
-    def allow_request(self, request, view) -> bool:
-        if request.method in ("GET", "HEAD", "OPTIONS"):
-            return True
-        return super().allow_request(request, view)
 
 
 class RequestSizeLimitMiddleware:

@@ -165,7 +165,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
     "PAGE_SIZE": env.int("API_PAGE_SIZE", default=50),
-    "DEFAULT_THROTTLE_CLASSES": ["config.api.WriteThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["config.throttles.WriteThrottle"],
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

@@ -1,0 +1,31 @@
+"""API throttles. Kept apart from config.api: DRF imports these while its own views
+module is still loading, so this module must not import rest_framework.views."""
+
+from django.conf import settings
+from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
+
+
+class SignInThrottle(SimpleRateThrottle):
+    """Sign-in attempts per client address."""
+
+    scope = "signin"
+
+    def get_rate(self) -> str | None:
+        return settings.API_THROTTLE_RATES.get(self.scope)
+
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class WriteThrottle(UserRateThrottle):
+    """Writes per person; reads are not throttled."""
+
+    scope = "writes"
+
+    def get_rate(self) -> str | None:
+        return settings.API_THROTTLE_RATES.get(self.scope)
+
+    def allow_request(self, request, view) -> bool:
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return True
+        return super().allow_request(request, view)
