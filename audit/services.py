@@ -53,10 +53,16 @@ def event_hash(event: AuditEvent) -> str:
     return hashlib.sha256(encoded.encode()).hexdigest()
 
 
+# Never copied into the trail, which admins read.
+SECRET_FIELDS = {"password"}
+
+
 def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
     """The concrete field values of `obj` (foreign keys as ids), JSON-ready."""
     values = {}
     for field in obj._meta.concrete_fields:
+        if field.name in SECRET_FIELDS:
+            continue
         if fields is None or field.name in fields or field.attname in fields:
             values[field.name] = field.value_from_object(obj)
     return canonical(values)

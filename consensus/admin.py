@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from audit.admin import AuditedAdmin
 from consensus.models import Point, Stance
 
 
@@ -11,7 +12,7 @@ class StanceInline(admin.TabularInline):
 
 
 @admin.register(Point)
-class PointAdmin(admin.ModelAdmin):
+class PointAdmin(AuditedAdmin):
     list_display = ("statement", "session", "agenda_item", "kind", "status", "carry_status")
     list_filter = ("session__dialogue", "session", "kind", "status", "carry_status")
     search_fields = ("statement", "agenda_item__title")
@@ -25,9 +26,5 @@ class PointAdmin(admin.ModelAdmin):
             obj.recorded_by = request.user
         super().save_model(request, obj, form, change)
 
-    def save_formset(self, request, form, formset, change):
-        for instance in formset.save(commit=False):
-            instance.recorded_by = request.user
-            instance.save()
-        for obj in formset.deleted_objects:
-            obj.delete()
+    def prepare_inline(self, request, form, obj):
+        obj.recorded_by = request.user

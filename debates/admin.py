@@ -5,6 +5,7 @@ record and stay read-only here."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin import AuditedAdmin
 from debates.models import (
     AgendaItem,
     Delegation,
@@ -26,7 +27,7 @@ class PartyInline(admin.TabularInline):
 
 
 @admin.register(Dialogue)
-class DialogueAdmin(admin.ModelAdmin):
+class DialogueAdmin(AuditedAdmin):
     list_display = ("title", "default_rule", "created_at")
     list_filter = ("default_rule",)
     search_fields = ("title", "description")
@@ -34,27 +35,44 @@ class DialogueAdmin(admin.ModelAdmin):
 
 
 @admin.register(Party)
-class PartyAdmin(admin.ModelAdmin):
+class PartyAdmin(AuditedAdmin):
     list_display = ("name", "code", "dialogue")
     list_filter = ("dialogue",)
     search_fields = ("name", "code")
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(AuditedAdmin):
     list_display = ("code", "name", "name_zh", "category", "parent")
     list_filter = ("category",)
     search_fields = ("code", "name", "name_zh")
 
 
-class AgendaItemInline(admin.TabularInline):
+class DraftOnlyInline(admin.TabularInline):
+    """Rows that may change only while the session is a draft (the agenda, the links
+    to earlier sessions); afterwards the admin shows them read-only."""
+
+    def _editable(self, obj) -> bool:
+        return obj is None or obj.status == Session.Status.DRAFT
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+
+class AgendaItemInline(DraftOnlyInline):
     model = AgendaItem
     extra = 0
     fields = ("order", "topic", "title", "objective", "urgency", "minutes")
     autocomplete_fields = ("topic",)
 
 
-class SessionLinkInline(admin.TabularInline):
+class SessionLinkInline(DraftOnlyInline):
     model = SessionLink
     fk_name = "session"
     extra = 0
@@ -69,7 +87,7 @@ class DelegationInline(admin.TabularInline):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(AuditedAdmin):
     list_display = ("title", "dialogue", "track", "rule", "status", "starts_at", "location")
     list_filter = ("dialogue", "track", "rule", "status", "format")
     search_fields = ("title", "location", "dialogue__title")
@@ -83,7 +101,7 @@ class SessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(admin.ModelAdmin):
+class AgendaItemAdmin(AuditedAdmin):
     list_display = ("title", "session", "topic", "urgency", "order", "minutes")
     list_filter = ("session__dialogue", "session", "topic__category", "urgency")
     search_fields = ("title", "objective", "topic__name", "topic__name_zh")
@@ -104,23 +122,18 @@ class ExpectationInline(admin.TabularInline):
 
 
 @admin.register(Delegation)
-class DelegationAdmin(admin.ModelAdmin):
+class DelegationAdmin(AuditedAdmin):
     list_display = ("party", "session")
     list_filter = ("session__dialogue", "session", "party")
     search_fields = ("party__name", "party__code", "session__title")
     list_select_related = ("party", "session")
     inlines = [DelegationMemberInline, ExpectationInline]
 
-    def save_formset(self, request, form, formset, change):
+    def prepare_inline(self, request, form, obj):
         # The member's session is copied from its delegation: it is what lets the
         # database refuse one person in two delegations of a session.
-        for instance in formset.save(commit=False):
-            if isinstance(instance, DelegationMember):
-                instance.session_id = form.instance.session_id
-            instance.save()
-        for obj in formset.deleted_objects:
-            obj.delete()
-        formset.save_m2m()
+        if isinstance(obj, DelegationMember):
+            obj.session_id = form.instance.session_id
 
 
 class PositionVersionInline(admin.TabularInline):
@@ -135,7 +148,7 @@ class PositionVersionInline(admin.TabularInline):
 
 
 @admin.register(Position)
-class PositionAdmin(admin.ModelAdmin):
+class PositionAdmin(AuditedAdmin):
     list_display = ("__str__", "delegation", "agenda_item", "current_version", "updated_at")
     list_filter = ("delegation__session__dialogue", "delegation__session", "delegation__party")
     search_fields = ("agenda_item__title", "versions__text")
