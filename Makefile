@@ -8,6 +8,8 @@ PORT ?= 8000
 # What `make test` runs against (override for another server).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/trackbridge
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+# Two pytest workers (xdist), one per core of the reference machine.
+TEST_WORKERS ?= 2
 
 .PHONY: install run test lint format migrations-check lock clean
 
@@ -28,7 +30,7 @@ run: install
 
 test: install
 	DEBUG=1 DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
-		$(BIN)/python -m pytest $(PYTEST_ARGS)
+		$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
