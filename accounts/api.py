@@ -41,6 +41,8 @@ class TokenView(ObtainAuthToken):
 
 class UserSerializer(serializers.ModelSerializer):
     is_admin = serializers.BooleanField(source="is_staff", read_only=True)
+    # A person may have no email: allow_blank makes the schema say "" as well.
+    email = serializers.EmailField(read_only=True, allow_blank=True)
 
     class Meta:
         model = User

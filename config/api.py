@@ -10,10 +10,12 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import JsonResponse
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
@@ -42,7 +44,40 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         # A race lost against a constraint the services check first: the input is
         # no longer valid against the stored record.
         exc = exceptions.ValidationError({"detail": "This conflicts with the stored record."})
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, exceptions.ValidationError):
+        response.data = field_errors(response.data)
+    return response
+
+
+def field_errors(detail: Any) -> dict[str, Any]:
+    """A ValidationError's detail in the contract's shape, `{"field": ["message"]}` (or
+    `{"detail": "..."}`). DRF nests the errors of a list's items (`{"languages": {1:
+    [...]}}`) and of a many=True body (`[{}, {"outcome": [...]}]`); these are flattened
+    onto their field, each message prefixed with the item it is about."""
+    if isinstance(detail, dict) and isinstance(detail.get("detail"), str):
+        return detail
+    flat: dict[str, list[Any]] = {}
+    _flatten(detail, "", "", flat)
+    return flat
+
+
+def _flatten(value: Any, field: str, prefix: str, out: dict[str, list[Any]]) -> None:
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            if isinstance(key, int) or str(key).isdigit():
+                _flatten(sub, field, f"{prefix}Item {key}: ", out)
+            else:
+                _flatten(sub, f"{field}.{key}" if field else str(key), prefix, out)
+    elif isinstance(value, list):
+        for index, sub in enumerate(value):
+            if isinstance(sub, dict | list):
+                _flatten(sub, field, f"{prefix}Item {index}: ", out)
+            else:
+                _flatten(sub, field, prefix, out)
+    else:
+        message = f"{prefix}{value}" if prefix else value
+        out.setdefault(field or api_settings.NON_FIELD_ERRORS_KEY, []).append(message)
 
 
 class Pagination(PageNumberPagination):
@@ -71,9 +106,26 @@ class RequestSizeLimitMiddleware:
 
 # Schema: the error bodies every endpoint may answer with.
 Detail = inline_serializer("Detail", {"detail": serializers.CharField()})
-FieldErrors = inline_serializer(
-    "FieldErrors", {"field": serializers.ListField(child=serializers.CharField())}
-)
+
+
+class FieldErrors(serializers.Serializer):
+    """The 400 body: messages per field name, or a single `detail`. Its schema comes from
+    the extension below, as a serializer cannot say "any key"."""
+
+
+class FieldErrorsSchema(OpenApiSerializerExtension):
+    target_class = FieldErrors
+
+    def map_serializer(self, auto_schema, direction):
+        return {
+            "type": "object",
+            "description": 'Messages per input field, e.g. {"title": ["This field is '
+            'required."]}; or {"detail": "..."} when no one field is at fault.',
+            "properties": {"detail": {"type": "string"}},
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        }
+
+
 Stale = inline_serializer(
     "StaleVersion",
     {"detail": serializers.CharField(), "current_version": serializers.IntegerField()},

@@ -27,10 +27,26 @@ def broker_status() -> str:
         return f"down: {exc.__class__.__name__}"
 
 
+def worker_status(broker: str) -> str:
+    if broker == "eager":
+        return "eager"  # tasks run in the web process
+    if broker != "ok":
+        return "unknown: no broker"
+    from config.celery import app
+
+    try:
+        replies = app.control.ping(timeout=settings.HEALTHZ_WORKER_TIMEOUT)
+    except Exception as exc:
+        return f"down: {exc.__class__.__name__}"
+    return f"ok: {len(replies)}" if replies else "down: no worker answered"
+
+
 @require_GET
 def healthz(request):
-    checks = {"database": database_status(), "broker": broker_status()}
-    healthy = all(value in ("ok", "eager") for value in checks.values())
+    """Database, broker and worker status as JSON; 503 when any of them is down."""
+    broker = broker_status()
+    checks = {"database": database_status(), "broker": broker, "worker": worker_status(broker)}
+    healthy = all(value == "eager" or value.startswith("ok") for value in checks.values())
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
     )

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "debates",
     "consensus",
     "audit",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -151,9 +152,40 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 # A task not acknowledged within this time is handed to another worker; every task is
 # far shorter, and no ETA or countdown may exceed it.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # Fail fast when Redis is down: the change is committed with its outbox row, and
+    # the relay hands it to the broker once it is back.
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
 }
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BEAT_SCHEDULE = {
+    "outbox-relay": {
+        "task": "notifications.tasks.outbox_relay",
+        "schedule": env.float("NOTIFY_RELAY_EVERY_SECONDS", default=15.0),
+    },
+    "reminders": {
+        "task": "notifications.tasks.reminders_send",
+        "schedule": env.float("NOTIFY_REMINDERS_EVERY_SECONDS", default=600.0),
+    },
+}
+
+# Notifications: attempts per delivery before it is marked failed, and the backoff
+# between them (seconds; doubled each time, jittered, capped below the visibility
+# timeout so that no countdown outlives it).
+NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=6)
+NOTIFY_RETRY_BASE_SECONDS = env.float("NOTIFY_RETRY_BASE_SECONDS", default=30.0)
+NOTIFY_RETRY_MAX_SECONDS = min(
+    env.float("NOTIFY_RETRY_MAX_SECONDS", default=1800.0), CELERY_VISIBILITY_TIMEOUT / 2
+)
+NOTIFY_RELAY_GRACE_SECONDS = env.float("NOTIFY_RELAY_GRACE_SECONDS", default=10.0)
+NOTIFY_WEBHOOK_TIMEOUT = env.float("NOTIFY_WEBHOOK_TIMEOUT", default=10.0)
+# How long /healthz waits for a worker to answer a ping.
+HEALTHZ_WORKER_TIMEOUT = env.float("HEALTHZ_WORKER_TIMEOUT", default=1.0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

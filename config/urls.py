@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.http import JsonResponse
 from django.urls import include, path
+from django.views.defaults import page_not_found
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -8,6 +10,7 @@ from audit import api as audit_api
 from config.health import healthz
 from consensus import api as consensus_api
 from debates import api as debates_api
+from notifications import api as notifications_api
 
 api_v1 = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="token"),
@@ -71,9 +74,25 @@ api_v1 = [
         consensus_api.StanceView.as_view(),
         name="stance",
     ),
+    path("notifications/", notifications_api.NotificationListView.as_view(), name="notifications"),
+    path(
+        "notifications/<int:pk>/read/",
+        notifications_api.NotificationReadView.as_view(),
+        name="notification-read",
+    ),
     path("audit/", audit_api.AuditEventListView.as_view(), name="audit"),
     path("audit/verify/", audit_api.AuditVerifyView.as_view(), name="audit-verify"),
 ]
+
+
+def api_aware_404(request, exception):
+    """Under /api/, a path that matches no route answers JSON like every other 404."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)
+
+
+handler404 = api_aware_404
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

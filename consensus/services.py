@@ -15,6 +15,8 @@ from debates.errors import InvalidInput, NotPermitted
 from debates.models import AgendaItem, Delegation, Session
 from debates.selectors import session_ancestor_ids
 from debates.services import check_choice, require_manager, require_status
+from notifications.models import EventKind
+from notifications.services import point_event
 
 Status = Session.Status
 
@@ -99,6 +101,7 @@ def point_record(
     audit_record(
         actor=actor, action="point.record", obj=point, after=snapshot(point), session_id=session.pk
     )
+    point_event(kind=EventKind.POINT_RECORDED, actor=actor, point=point)
     return point
 
 
@@ -138,6 +141,7 @@ def point_update(*, actor: User, point: Point, **changes: Any) -> Point:
         after=snapshot(point, list(changes)),
         session_id=session.pk,
     )
+    point_event(kind=EventKind.POINT_CHANGED, actor=actor, point=point)
     return point
 
 

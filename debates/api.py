@@ -318,7 +318,8 @@ class AgendaItemSerializer(serializers.ModelSerializer):
     title = serializers.CharField(max_length=300, required=False, allow_blank=True)
     urgency = serializers.IntegerField(min_value=1, max_value=5, required=False)
     minutes = serializers.IntegerField(min_value=1, max_value=24 * 60, required=False)
-    order = serializers.IntegerField(min_value=0, required=False)
+    # The column is a PostgreSQL integer: a larger number would be a 500, not a 400.
+    order = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
 
     class Meta:
         model = AgendaItem

@@ -33,6 +33,8 @@ from debates.models import (
     Topic,
     Visibility,
 )
+from notifications.models import EventKind
+from notifications.services import event_record, position_event
 
 Status = Session.Status
 
@@ -291,6 +293,21 @@ def session_update(
     return session
 
 
+def _announce_transition(actor: User, session: Session) -> None:
+    """What a transition must tell people, recorded in the transition's transaction."""
+    if session.status == Status.AGENDA_PUBLISHED:
+        items = session.agenda_items.count()
+        event_record(
+            kind=EventKind.AGENDA_PUBLISHED,
+            session=session,
+            actor=actor,
+            obj=session,
+            payload={"items": items, "starts_at": session.starts_at.isoformat()},
+        )
+    elif session.status == Status.CONCLUDED:
+        event_record(kind=EventKind.SESSION_CONCLUDED, session=session, actor=actor, obj=session)
+
+
 @transaction.atomic
 def session_transition(*, actor: User, session: Session, to: str) -> Session:
     """Move a session one step forward in its life cycle.
@@ -310,6 +327,7 @@ def session_transition(*, actor: User, session: Session, to: str) -> Session:
     before = locked.status
     locked.status = to
     locked.save(update_fields=["status", "updated_at"])
+    _announce_transition(actor, locked)
     audit_record(
         actor=actor,
         action="session.transition",
@@ -597,6 +615,7 @@ def position_log(
         after=snapshot(version),
         session_id=delegation.session_id,
     )
+    position_event(kind=EventKind.POSITION_LOGGED, actor=actor, position=position, version=version)
     return position
 
 
@@ -645,4 +664,5 @@ def position_revise(
         after=snapshot(version),
         session_id=position.delegation.session_id,
     )
+    position_event(kind=EventKind.POSITION_REVISED, actor=actor, position=position, version=version)
     return version

@@ -1,6 +1,7 @@
 """Shared fixtures. The suite runs on real PostgreSQL and Redis (`make test` points
 DATABASE_URL and REDIS_URL at them); it stops at once, with one line, if either is down."""
 
+import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -41,6 +42,15 @@ def pytest_configure(config):
 @pytest.fixture(autouse=True)
 def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_namespace(settings):
+    # Each test gets its own key prefix on the real Redis cache: its throttle counters
+    # start at zero, and no test (nor the other xdist worker) flushes another's.
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+    }
 
 
 @dataclass

@@ -1,12 +1,5 @@
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles():
-    # Throttle counters live in the cache (Redis under `make test`): start each test at 0.
-    cache.clear()
 
 
 @pytest.fixture
