@@ -230,6 +230,8 @@ SPECTACULAR_SETTINGS = {
         "PointStatusEnum": "consensus.models.Point.Status",
         "RuleEnum": "debates.models.Rule",
         "LanguageEnum": [code for code, _ in LANGUAGES],
+        "PointKindEnum": "consensus.models.Point.Kind",
+        "EventKindEnum": "notifications.models.EventKind",
     },
 }
 

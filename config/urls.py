@@ -76,6 +76,11 @@ api_v1 = [
     ),
     path("notifications/", notifications_api.NotificationListView.as_view(), name="notifications"),
     path(
+        "notifications/preferences/",
+        notifications_api.PreferenceView.as_view(),
+        name="notification-preferences",
+    ),
+    path(
         "notifications/<int:pk>/read/",
         notifications_api.NotificationReadView.as_view(),
         name="notification-read",

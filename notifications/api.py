@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from config.api import errors
 from notifications import selectors, services
 from notifications.messages import describe
-from notifications.models import Notification
+from notifications.models import EventKind, Notification
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -79,3 +79,33 @@ class NotificationReadView(APIView):
         notification = get_object_or_404(selectors.inbox(user=request.user), pk=pk)
         notification = services.notification_mark_read(user=request.user, notification=notification)
         return Response(NotificationSerializer(notification).data)
+
+
+class PreferenceSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=EventKind.choices)
+    in_app = serializers.BooleanField(default=True)
+    email = serializers.BooleanField(default=True)
+
+
+@extend_schema(tags=["notifications"])
+class PreferenceView(APIView):
+    """Your channels per kind of event: in-app and email (webhooks are a dialogue's,
+    set by admins)."""
+
+    @extend_schema(responses={200: PreferenceSerializer(many=True), **errors(401)})
+    def get(self, request: Request) -> Response:
+        return Response(
+            PreferenceSerializer(selectors.preferences(user=request.user), many=True).data
+        )
+
+    @extend_schema(
+        request=PreferenceSerializer(many=True),
+        responses={200: PreferenceSerializer(many=True), **errors(400, 401)},
+    )
+    def put(self, request: Request) -> Response:
+        data = PreferenceSerializer(data=request.data, many=True)
+        data.is_valid(raise_exception=True)
+        services.preferences_set(user=request.user, items=data.validated_data)
+        return Response(
+            PreferenceSerializer(selectors.preferences(user=request.user), many=True).data
+        )

@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import User
 from debates.models import DelegationMember, MemberRole, Session, Visibility
-from notifications.models import Event, EventKind, Notification
+from notifications.models import Event, EventKind, Notification, Preference
 
 SESSION_WIDE = {
     EventKind.AGENDA_PUBLISHED,
@@ -62,3 +62,17 @@ def inbox(*, user: User) -> QuerySet[Notification]:
 
 def unread_count(*, user: User) -> int:
     return inbox(user=user).filter(read_at__isnull=True).count()
+
+
+def preferences(*, user: User) -> list[dict]:
+    """The person's channels for every kind of event (in-app and email unless chosen
+    otherwise). One query."""
+    chosen = {p.kind: p for p in Preference.objects.filter(user=user)}
+    return [
+        {
+            "kind": kind,
+            "in_app": chosen[kind].in_app if kind in chosen else True,
+            "email": chosen[kind].email if kind in chosen else True,
+        }
+        for kind in EventKind.values
+    ]

@@ -411,3 +411,19 @@ def notification_mark_read(*, user: User, notification: Notification) -> Notific
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
     return notification
+
+
+@transaction.atomic
+def preferences_set(*, user: User, items: list[dict[str, Any]]) -> list[Preference]:
+    """Set the person's channels for the kinds of event listed (others keep theirs)."""
+    rows = []
+    for item in items:
+        if item["kind"] not in EventKind.values:
+            raise InvalidInput(f"'{item['kind']}' is not an event kind.", field="kind")
+        row, _ = Preference.objects.update_or_create(
+            user=user,
+            kind=item["kind"],
+            defaults={"in_app": item.get("in_app", True), "email": item.get("email", True)},
+        )
+        rows.append(row)
+    return rows

@@ -34,7 +34,7 @@ from accounts.models import User
 from audit.models import AuditEvent
 from config.urls import api_v1
 from debates.models import Rule, Session, Visibility
-from notifications.models import Event, EventKind, Notification
+from notifications.models import Event, EventKind, Notification, Preference
 from tests import factories
 from tests.conftest import build_world
 
@@ -1237,6 +1237,39 @@ CASES: list[Case] = [
             "anonymous": 401,
         },
         took_effect=lambda o: Notification.objects.get(pk=o["head_notice"]).read_at is not None,
+    ),
+    Case(
+        "GET",
+        "/notifications/preferences/",
+        {
+            "admin": 200,
+            "facilitator": 200,
+            "head": 200,
+            "member": 200,
+            "other_member": 200,
+            "observer": 200,
+            "outsider": 200,
+            "anonymous": 401,
+        },
+    ),
+    Case(
+        "PUT",
+        "/notifications/preferences/",
+        # Each person sets their own channels; nobody else's can be named.
+        {
+            "admin": 200,
+            "facilitator": 200,
+            "head": 200,
+            "member": 200,
+            "other_member": 200,
+            "observer": 200,
+            "outsider": 200,
+            "anonymous": 401,
+        },
+        body=lambda o: [{"kind": "point_recorded", "in_app": True, "email": False}],
+        took_effect=lambda o: Preference.objects.filter(
+            kind="point_recorded", email=False
+        ).exists(),
     ),
     # Audit ---------------------------------------------------------------------------------
     Case(
