@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "consensus",
     "audit",
     "notifications",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -168,6 +169,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.outbox_relay",
         "schedule": env.float("NOTIFY_RELAY_EVERY_SECONDS", default=15.0),
     },
+    "reports-relay": {
+        "task": "reports.tasks.reports_relay",
+        "schedule": env.float("NOTIFY_RELAY_EVERY_SECONDS", default=15.0),
+    },
     "reminders": {
         "task": "notifications.tasks.reminders_send",
         "schedule": env.float("NOTIFY_REMINDERS_EVERY_SECONDS", default=600.0),
@@ -184,6 +189,9 @@ NOTIFY_RETRY_MAX_SECONDS = min(
 )
 NOTIFY_RELAY_GRACE_SECONDS = env.float("NOTIFY_RELAY_GRACE_SECONDS", default=10.0)
 NOTIFY_WEBHOOK_TIMEOUT = env.float("NOTIFY_WEBHOOK_TIMEOUT", default=10.0)
+# A report build running longer than this is taken for dead (its worker lost) and
+# handed to another worker.
+REPORT_BUILD_TIMEOUT_SECONDS = env.int("REPORT_BUILD_TIMEOUT_SECONDS", default=1800)
 # How long /healthz waits for a worker to answer a ping.
 HEALTHZ_WORKER_TIMEOUT = env.float("HEALTHZ_WORKER_TIMEOUT", default=1.0)
 
@@ -200,6 +208,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["config.throttles.WriteThrottle"],
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # `?format=` belongs to the report export (json, csv, md, pdf), not to DRF.
+    "URL_FORMAT_OVERRIDE": None,
 }
 # Throttle rates ("N/second|minute|hour|day"), read on every request so they can change.
 API_THROTTLE_RATES = {
@@ -232,6 +242,8 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": [code for code, _ in LANGUAGES],
         "PointKindEnum": "consensus.models.Point.Kind",
         "EventKindEnum": "notifications.models.EventKind",
+        "ReportKindEnum": "reports.models.Report.Kind",
+        "ReportStatusEnum": "reports.models.Report.Status",
     },
 }
 
@@ -254,4 +266,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # PDF rendering narrates every step and every font it subsets at INFO.
+    "loggers": {
+        name: {"level": "WARNING"} for name in ("weasyprint", "fontTools", "fontTools.subset")
+    },
 }

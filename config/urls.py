@@ -11,6 +11,7 @@ from config.health import healthz
 from consensus import api as consensus_api
 from debates import api as debates_api
 from notifications import api as notifications_api
+from reports import api as reports_api
 
 api_v1 = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="token"),
@@ -43,6 +44,13 @@ api_v1 = [
         consensus_api.ConsensusView.as_view(),
         name="session-consensus",
     ),
+    path(
+        "sessions/<int:pk>/reports/",
+        reports_api.SessionReportListView.as_view(),
+        name="session-reports",
+    ),
+    path("reports/<int:pk>/", reports_api.ReportDetailView.as_view(), name="report"),
+    path("reports/<int:pk>/export/", reports_api.ReportExportView.as_view(), name="report-export"),
     path("agenda-items/<int:pk>/", debates_api.AgendaItemDetailView.as_view(), name="agenda-item"),
     path("delegations/<int:pk>/", debates_api.DelegationDetailView.as_view(), name="delegation"),
     path(

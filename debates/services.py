@@ -294,7 +294,14 @@ def session_update(
 
 
 def _announce_transition(actor: User, session: Session) -> None:
-    """What a transition must tell people, recorded in the transition's transaction."""
+    """What a transition starts, recorded in the transition's own transaction: publishing
+    the agenda tells everyone and starts the pre-session brief; concluding starts the
+    post-session report; publishing the report publishes the latest ready one (refused
+    while there is none) and tells everyone."""
+    # Imported here: reports' services build on this module's rules.
+    from reports.models import Report
+    from reports.services import report_publish, report_request
+
     if session.status == Status.AGENDA_PUBLISHED:
         items = session.agenda_items.count()
         event_record(
@@ -304,8 +311,12 @@ def _announce_transition(actor: User, session: Session) -> None:
             obj=session,
             payload={"items": items, "starts_at": session.starts_at.isoformat()},
         )
+        report_request(actor=actor, session=session, kind=Report.Kind.PRE_SESSION_BRIEF)
     elif session.status == Status.CONCLUDED:
         event_record(kind=EventKind.SESSION_CONCLUDED, session=session, actor=actor, obj=session)
+        report_request(actor=actor, session=session, kind=Report.Kind.POST_SESSION_REPORT)
+    elif session.status == Status.REPORT_PUBLISHED:
+        report_publish(actor=actor, session=session)
 
 
 @transaction.atomic

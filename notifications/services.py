@@ -30,11 +30,11 @@ from notifications.selectors import recipients
 log = logging.getLogger(__name__)
 
 
-def enqueue(task, *args) -> None:
+def enqueue(task, *args, countdown: float | None = None) -> None:
     """Hand a task to the broker; if the broker is down, say so and carry on: the
     relay (outbox_relay, on a schedule) picks the work up from the database later."""
     try:
-        task.apply_async(args=args, retry=False)
+        task.apply_async(args=args, retry=False, countdown=countdown)
     except Exception as exc:  # the broker's connection errors vary by transport
         log.warning("broker unavailable, %s(%s) left to the relay: %s", task.name, args, exc)
 
@@ -146,6 +146,7 @@ def _insert_notifications(event: Event) -> None:
     people_sql, people_params = recipients(event).values("pk").query.sql_with_params()
     now = timezone.now()
     # Table names come from the models and the SELECT from the ORM: no input in the SQL.
+    # The subquery's one column is named here: Django aliases it ("pk"), not by column.
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -153,7 +154,7 @@ def _insert_notifications(event: Event) -> None:
             SELECT %s, people.id, %s, COALESCE(
                 (SELECT pref.in_app FROM {_table(Preference)} pref
                  WHERE pref.user_id = people.id AND pref.kind = %s), TRUE)
-            FROM ({people_sql}) AS people
+            FROM ({people_sql}) AS people (id)
             ON CONFLICT DO NOTHING
             """,  # noqa: S608
             [event.pk, now, event.kind, *people_params],
@@ -219,7 +220,9 @@ def delivery_attempt(*, delivery_id: int) -> str:
 
     with transaction.atomic():
         delivery = (
-            Delivery.objects.select_for_update(skip_locked=True)
+            # Only the delivery row: PostgreSQL refuses FOR UPDATE on the nullable side of
+            # the outer joins (notification, endpoint), and the rest needs no lock.
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("event__session", "notification__recipient", "endpoint")
             .filter(pk=delivery_id, status=Delivery.Status.PENDING)
             .first()
@@ -242,7 +245,7 @@ def delivery_attempt(*, delivery_id: int) -> str:
                 delay = retry_delay(delivery.attempts)
                 delivery.next_attempt_at = timezone.now() + timedelta(seconds=delay)
                 transaction.on_commit(
-                    lambda: tasks.delivery_send.apply_async(args=[delivery_id], countdown=delay)
+                    lambda: enqueue(tasks.delivery_send, delivery_id, countdown=delay)
                 )
         else:
             delivery.attempts += 1

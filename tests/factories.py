@@ -154,3 +154,16 @@ class ExpectationFactory(factory.django.DjangoModelFactory):
     agenda_item = factory.LazyAttribute(lambda o: AgendaItemFactory(session=o.delegation.session))
     outcome = Outcome.EXCHANGE_VIEWS
     importance = 3
+
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    """A report row in any state; a `ready` one has content and no export files."""
+
+    class Meta:
+        model = "reports.Report"
+
+    session = factory.SubFactory(SessionFactory)
+    kind = "post_session_report"
+    version = factory.Sequence(lambda n: n + 1)
+    status = "ready"
+    content = factory.LazyAttribute(lambda o: {"schema_version": 1, "kind": o.kind})

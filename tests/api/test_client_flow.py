@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from rest_framework.test import APIClient
 
+from reports.services import report_build
 from tests import factories
 
 API = "/api/v1"
@@ -411,6 +412,18 @@ def test_third_party_client_runs_a_session_from_setup_to_published_report():
     )
     refused(stance(head_us, divergent, "US", "reserve"), 409)
     assert ok(stance(facilitator, divergent, "US", "agree"))["note"] == "US on record"
+
+    # Concluding asked for the post-session report; until it is built, publishing waits.
+    reports = ok(facilitator.get(f"{API}/sessions/{sid}/reports/"))["results"]
+    post_report = next(r for r in reports if r["kind"] == "post_session_report")
+    assert post_report["status"] == "pending"
+    assert (
+        "no post-session report is ready"
+        in refused(facilitator.post(transition, {"to": "report_published"}), 409)["detail"]
+    )
+    # No worker consumes the suite's broker: build it as the worker would.
+    assert report_build(report_id=post_report["id"]) == "ready"
+    assert ok(facilitator.get(f"{API}/reports/{post_report['id']}/"))["status"] == "ready"
 
     assert ok(facilitator.post(transition, {"to": "report_published"}))["status"] == (
         "report_published"

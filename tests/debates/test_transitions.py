@@ -40,6 +40,8 @@ def stored_status(session: Session) -> str:
 @pytest.mark.parametrize(("start", "to"), STEPS)
 def test_manager_moves_session_one_step_forward(make_world, role, start, to):
     world = make_world(status=start)
+    if to == Status.REPORT_PUBLISHED:
+        factories.ReportFactory(session=world.session)  # a ready post-session report
 
     moved = services.session_transition(actor=world.roles()[role], session=world.session, to=to)
 
@@ -103,6 +105,40 @@ def test_nothing_moves_a_session_whose_report_is_published(make_world, to):
         services.session_transition(actor=world.admin, session=world.session, to=to)
 
     assert stored_status(world.session) == Status.REPORT_PUBLISHED
+
+
+@pytest.mark.parametrize(
+    "existing", [None, "pending", "failed", "ready_brief"], ids=lambda e: f"report={e}"
+)
+def test_publishing_the_report_needs_a_ready_post_session_report(make_world, existing):
+    world = make_world(status=Status.CONCLUDED)
+    if existing == "ready_brief":
+        factories.ReportFactory(session=world.session, kind="pre_session_brief")
+    elif existing:
+        factories.ReportFactory(session=world.session, status=existing)
+
+    with pytest.raises(WrongStatus, match="no post-session report is ready"):
+        services.session_transition(
+            actor=world.facilitator, session=world.session, to=Status.REPORT_PUBLISHED
+        )
+
+    assert stored_status(world.session) == Status.CONCLUDED
+
+
+def test_publishing_the_report_marks_the_latest_ready_one_published(make_world):
+    world = make_world(status=Status.CONCLUDED)
+    older = factories.ReportFactory(session=world.session, version=1)
+    latest = factories.ReportFactory(session=world.session, version=2)
+    factories.ReportFactory(session=world.session, version=3, status="failed")
+
+    services.session_transition(
+        actor=world.facilitator, session=world.session, to=Status.REPORT_PUBLISHED
+    )
+
+    older.refresh_from_db()
+    latest.refresh_from_db()
+    assert older.published_at is None
+    assert latest.published_at is not None
 
 
 @pytest.mark.parametrize("role", MANAGERS)

@@ -10,8 +10,10 @@ demo people are only made usable again (password `demo`, active). Only this comm
 creates them, so a production database never holds a `demo` password.
 
 The story is told one session step at a time (`agenda_publish`, `session_conclude`,
-`report_publish`...), so that building the pre-session brief and the post-session
-report, when reports exist, is a line in the step that starts it.
+`report_publish`...). The briefs and reports that publishing an agenda and concluding a
+session start are built right away, in the same transaction, rather than by a worker:
+the story goes on from them (session 2 revises positions after its brief, and a report
+must be ready to be published), and the demo must show them whatever the broker.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ from debates.models import (
     Topic,
     Visibility,
 )
+from reports import services as report_services
+from reports.models import Report
 
 DIALOGUE_TITLE = "China-US dialogue on AI safety and governance"
 DIALOGUE_DESCRIPTION = (
@@ -655,6 +659,7 @@ class Story:
     def agenda_publish(self, staged: Staged) -> None:
         # Publishing the agenda starts the pre-session brief (domain.md).
         self.transition(staged, Status.AGENDA_PUBLISHED)
+        self.reports_build(staged)
 
     def positions_log(self, staged: Staged, texts: dict[tuple[str, str], dict[str, Any]]) -> None:
         for (code, topic), fields in texts.items():
@@ -718,6 +723,16 @@ class Story:
     def session_conclude(self, staged: Staged) -> None:
         # Concluding starts the post-session report (domain.md).
         self.transition(staged, Status.CONCLUDED)
+        self.reports_build(staged)
+
+    def reports_build(self, staged: Staged) -> None:
+        """Build the session's requested reports now (the worker's task, when it comes
+        after commit, finds them built and does nothing)."""
+        pending = Report.objects.filter(session=staged.session, status=Report.Status.PENDING)
+        for report_id in pending.values_list("pk", flat=True):
+            if report_services.report_build(report_id=report_id) != Report.Status.READY:
+                failed = Report.objects.get(pk=report_id)
+                raise RuntimeError(f"The demo's {failed} did not build: {failed.error}")
 
     def report_publish(self, staged: Staged) -> None:
         self.transition(staged, Status.REPORT_PUBLISHED)

@@ -1,0 +1,62 @@
+"""Who said what, as a document may tell it (domain.md, "Confidentiality").
+
+What was said in a Chatham House session may be used, but no document may reveal who
+said it: its party is shown as a neutral label ("Participant A"), the same label for
+the same party throughout one document, and a different shuffle in every document.
+What was said on the record keeps its party's code and name."""
+
+from __future__ import annotations
+
+import random
+import re
+import string
+from collections.abc import Iterable
+from typing import Any
+
+
+class Attribution:
+    def __init__(
+        self, *, seed: str, parties: Iterable[tuple[int, str, str]], people: Iterable[str]
+    ):
+        """`parties`: (id, code, name) of every party the document may mention;
+        `people`: usernames and display names of everyone in its sessions. The seed
+        fixes this document's shuffle (a report version's own seed)."""
+        self.parties = {pid: (code, name) for pid, code, name in parties}
+        order = sorted(self.parties)
+        random.Random(seed).shuffle(order)
+        self.labels = {pid: f"Participant {_letters(i)}" for i, pid in enumerate(order)}
+        names: list[tuple[str, str]] = []
+        for pid, (code, name) in self.parties.items():
+            names += [(name, self.labels[pid]), (code, self.labels[pid])]
+        names += [(person, "a participant") for person in people if person]
+        # Longest first, so "United States" goes before "US".
+        names.sort(key=lambda pair: len(pair[0]), reverse=True)
+        self._scrub = [
+            (re.compile(rf"(?<![\w]){re.escape(name)}(?![\w])"), label) for name, label in names
+        ]
+
+    def who(self, party_id: int, *, anonymous: bool) -> dict[str, Any]:
+        """How the document names a party: its label when anonymous, else code and name."""
+        if anonymous:
+            return {"participant": self.labels[party_id]}
+        code, name = self.parties[party_id]
+        return {"participant": code, "party": name}
+
+    def text(self, value: str, *, anonymous: bool) -> str:
+        """Free text as the document may show it: under the Chatham House rule every
+        party name or code and every person's name in it is replaced."""
+        if not anonymous or not value:
+            return value
+        for pattern, label in self._scrub:
+            value = pattern.sub(label, value)
+        return value
+
+
+def _letters(index: int) -> str:
+    letters = string.ascii_uppercase
+    label = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        label = letters[rest] + label
+    return label
