@@ -114,8 +114,8 @@ def convergence_chart(series: list[dict], *, title: str = "Convergence") -> str:
                 sessions.append(point["title"])
     if not sessions:
         return ""
-    left, top, plot_w, plot_h, legend_h = 50, 20, max(220, 180 * len(sessions)), 200, 18
-    width = left + plot_w + 20
+    left, top, plot_w, plot_h, legend_h = 110, 20, max(220, 200 * len(sessions)), 200, 18
+    width = left + plot_w + 110
     height = top + plot_h + 50 + legend_h * len(series)
     step = plot_w / max(len(sessions) - 1, 1)
 
