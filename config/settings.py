@@ -168,6 +168,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = False
+# Report builds (seconds to minutes) get their own queue, so that notifications never
+# wait behind a PDF. `celery -A config worker -Q celery,reports` consumes both.
+CELERY_TASK_ROUTES = {"reports.tasks.*": {"queue": "reports"}}
 CELERY_BEAT_SCHEDULE = {
     "outbox-relay": {
         "task": "notifications.tasks.outbox_relay",
@@ -227,7 +230,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 # The cache holds throttle counters; Redis when there is one, so that every gunicorn
 # worker counts together.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        # A Redis that drops connections silently must not hang requests.
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }

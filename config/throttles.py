@@ -21,6 +21,15 @@ class SignInThrottle(SimpleRateThrottle):
     def get_cache_key(self, request, view) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
+    def allow_request(self, request, view) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except redis.RedisError as exc:
+            # While Redis is down people can still sign in (passwords are still checked;
+            # only the attempt counting pauses) rather than nobody at all.
+            log.warning("throttle cache unavailable, sign-in let through: %s", exc)
+            return True
+
 
 class WriteThrottle(UserRateThrottle):
     """Writes per person; reads are not throttled."""

@@ -170,7 +170,13 @@ def build_brief(session: Session, *, seed: str) -> dict[str, Any]:
     items = list(session.agenda_items.select_related("topic"))
     topic_ids = {item.topic_id for item in items}
 
-    carried_on = Point.objects.filter(carried_from=OuterRef("pk"), session_id__in=ancestor_ids)
+    # Continued by a confirmed point of a later session of the chain: that one shows
+    # instead. A proposed or withdrawn continuation replaces nothing.
+    carried_on = Point.objects.filter(
+        carried_from=OuterRef("pk"),
+        session_id__in=ancestor_ids,
+        status=Point.Status.CONFIRMED,
+    )
     points = list(
         Point.objects.filter(
             session_id__in=ancestor_ids,
@@ -283,7 +289,7 @@ def _expectation_gap(session: Session, who: Attribution) -> list[dict[str, Any]]
 
 
 def _attribution_note(session: Session, sources: list[Session]) -> dict[str, Any]:
-    anonymised = sorted(s.pk for s in [session, *sources] if s.is_chatham_house)
+    anonymised = sorted({s.pk for s in [session, *sources] if s.is_chatham_house})
     note = (
         "Statements made under the Chatham House rule are shown without attribution: "
         "parties appear as neutral labels (Participant A, B, ...), the same within this "
@@ -355,7 +361,11 @@ def build_post_session_report(
             _session_summary(sessions[sid])
             for sid in sorted(ancestor_ids, key=lambda i: sessions[i].starts_at)
         ],
-        "attribution": _attribution_note(session, []),
+        # The lineage quotes the statements of earlier sessions (scrubbed where they
+        # were made under the Chatham House rule).
+        "attribution": _attribution_note(
+            session, [p.carried_from.session for p in points if p.carried_from]
+        ),
         "agenda": _agenda(items),
         "points": point_rows,
         "changes_against_brief": _changes_against_brief(point_rows, brief),
@@ -452,48 +462,64 @@ def _readable_versions(session: Session, who: Attribution, sessions: dict) -> li
 def _labelled_figures(
     figures: dict, stances: dict[int, list[Stance]], who: Attribution, anonymous: bool
 ) -> dict:
-    """session_figures, with delegations named as the document names parties."""
+    """session_figures, with delegations named as the document names parties, and listed
+    by that name: in code order, the columns of an anonymous document would tell anyone
+    who knows the dialogue's parties which label is whose."""
     names = {
         d["id"]: who.who(d["party"], anonymous=anonymous)["participant"]
         for d in figures["delegations"]
     }
+    delegations = sorted(figures["delegations"], key=lambda d: names[d["id"]])
     return {
         "rule": RULE,
         "level": figures["level"],
+        # Under the Chatham House rule a delegation's id would name its party to anyone
+        # who can read the session through the API: the label is all a document gives.
         "delegations": [
-            {"delegation": d["id"], "participant": names[d["id"]]} for d in figures["delegations"]
+            {"participant": names[d["id"]]}
+            if anonymous
+            else {"delegation": d["id"], "participant": names[d["id"]]}
+            for d in delegations
         ],
         "points": figures["points"],
         "agenda_items": figures["agenda_items"],
-        "alignment": [
-            {
-                "participants": [names[a] for a in pair["delegations"]],
-                "alignment": pair["alignment"],
-                "shared": pair["shared"],
-                "equal": pair["equal"],
-            }
-            for pair in figures["alignment"]
-        ],
+        "alignment": sorted(
+            (
+                {
+                    "participants": sorted(names[a] for a in pair["delegations"]),
+                    "alignment": pair["alignment"],
+                    "shared": pair["shared"],
+                    "equal": pair["equal"],
+                }
+                for pair in figures["alignment"]
+            ),
+            key=lambda pair: pair["participants"],
+        ),
         "expectation_gap": [
             {
                 "agenda_item": gap["agenda_item"],
                 "title": gap["title"],
-                "expectations": [
-                    {
-                        "participant": names[e["delegation"]],
-                        "outcome": e["outcome"],
-                        "importance": e["importance"],
-                    }
-                    for e in gap["expectations"]
-                ],
+                "expectations": sorted(
+                    (
+                        {
+                            "participant": names[e["delegation"]],
+                            "outcome": e["outcome"],
+                            "importance": e["importance"],
+                        }
+                        for e in gap["expectations"]
+                    ),
+                    key=lambda e: e["participant"],
+                ),
             }
             for gap in figures["expectation_gap"]
         ],
-        "heat_map": _heat_map(figures, stances, names),
+        "heat_map": _heat_map(figures, stances, names, delegations),
     }
 
 
-def _heat_map(figures: dict, stances: dict[int, list[Stance]], names: dict[int, str]) -> list[dict]:
+def _heat_map(
+    figures: dict, stances: dict[int, list[Stance]], names: dict[int, str], delegations: list
+) -> list[dict]:
     """Agenda items by delegations: each cell the delegation's share of `agree` over the
     item's confirmed points (None where the item has none), and its stances counted."""
     agree: dict[tuple[int, int], int] = defaultdict(int)
@@ -509,7 +535,7 @@ def _heat_map(figures: dict, stances: dict[int, list[Stance]], names: dict[int, 
     for item in figures["agenda_items"]:
         total = item["points"]
         cells = []
-        for d in figures["delegations"]:
+        for d in delegations:
             key = (item["agenda_item"], d["id"])
             cells.append(
                 {

@@ -1,6 +1,7 @@
 """Shared fixtures. The suite runs on real PostgreSQL and Redis (`make test` points
 DATABASE_URL and REDIS_URL at them); it stops at once, with one line, if either is down."""
 
+import tempfile
 import uuid
 from dataclasses import dataclass
 
@@ -31,6 +32,8 @@ def pytest_configure(config):
     except psycopg.OperationalError as exc:
         reason = str(exc).strip().splitlines()[0]
         pytest.exit(f"PostgreSQL is unreachable ({reason}); start it and retry", returncode=2)
+    # Report exports and other files go to a folder of this run, not the checkout.
+    settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="trackbridge-test-media-")
     if not settings.REDIS_URL:
         pytest.exit("the suite needs Redis: set REDIS_URL (make test does)", returncode=2)
     try:

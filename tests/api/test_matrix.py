@@ -8,9 +8,11 @@ outsider who observes ANOTHER session of the same dialogue; `anonymous` sends no
 credentials. On top of it: three agenda items, four positions (A and B, each one
 `delegation`-visible and one `session`-visible), a point, an expectation of A, a party of
 the dialogue without a delegation, a person in no session, a dialogue without any
-session, and a notification each for the head and the observer. It is built once per
-module; each cell runs in a savepoint that first gives the session the row's status and
-rule, so whatever a cell writes (a DELETE, a transition) is undone before the next.
+session, a notification each for the head and the observer, and two reports of the
+session (a ready brief with its JSON export, a post-session report not built yet). It
+is built once per module; each cell runs in a savepoint that first gives the session the
+row's status and rule, so whatever a cell writes (a DELETE, a transition) is undone
+before the next.
 
 A cell is either a status code, or, for lists, `(status, {names})`: the named objects the
 list shows, and nothing else (the count must match too). Every write is also checked for
@@ -25,6 +27,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.test import override_settings
 from django.urls import resolve
@@ -35,6 +39,7 @@ from audit.models import AuditEvent
 from config.urls import api_v1
 from debates.models import Rule, Session, Visibility
 from notifications.models import Event, EventKind, Notification, Preference
+from reports.render import render
 from tests import factories
 from tests.conftest import build_world
 
@@ -1207,6 +1212,119 @@ CASES: list[Case] = [
         body=lambda o: {"stance": "agree", "note": "Subject to review."},
         status=CONCLUDED,
     ),
+    # Reports: session people read them; facilitators and admins ask for builds (each
+    # answered 202, built later by a worker) and export them. `brief` is ready with a
+    # JSON export; `pending_report` is not built yet.
+    Case(
+        "GET",
+        "/sessions/{session}/reports/",
+        {
+            "admin": (200, {"brief", "pending_report"}),
+            "facilitator": (200, {"brief", "pending_report"}),
+            "head": (200, {"brief", "pending_report"}),
+            "member": (200, {"brief", "pending_report"}),
+            "other_member": (200, {"brief", "pending_report"}),
+            "observer": (200, {"brief", "pending_report"}),
+            "outsider": 404,
+            "anonymous": 401,
+        },
+        status=CONCLUDED,
+        lists="report",
+    ),
+    Case(
+        "POST",
+        "/sessions/{session}/reports/",
+        {
+            "admin": 202,
+            "facilitator": 202,
+            "head": 403,
+            "member": 403,
+            "other_member": 403,
+            "observer": 403,
+            "outsider": 404,
+            "anonymous": 401,
+        },
+        body=lambda o: {"kind": "post_session_report"},
+        status=IN_PROGRESS,
+    ),
+    Case(
+        "POST",
+        "/sessions/{session}/reports/",
+        {
+            "admin": 202,
+            "facilitator": 202,
+            "head": 403,
+            "member": 403,
+            "other_member": 403,
+            "observer": 403,
+            "outsider": 404,
+            "anonymous": 401,
+        },
+        body=lambda o: {"kind": "post_session_report"},
+        status=CONCLUDED,
+    ),
+    Case(
+        "POST",
+        "/sessions/{session}/reports/",
+        # No brief before the agenda is published.
+        {
+            "admin": 409,
+            "facilitator": 409,
+            "head": 403,
+            "member": 403,
+            "other_member": 403,
+            "observer": 403,
+            "outsider": 404,
+            "anonymous": 401,
+        },
+        body=lambda o: {"kind": "pre_session_brief"},
+    ),
+    Case(
+        "GET",
+        "/reports/{brief}/",
+        {
+            "admin": 200,
+            "facilitator": 200,
+            "head": 200,
+            "member": 200,
+            "other_member": 200,
+            "observer": 200,
+            "outsider": 404,
+            "anonymous": 401,
+        },
+        status=CONCLUDED,
+    ),
+    Case(
+        "GET",
+        "/reports/{brief}/export/?format=json",
+        {
+            "admin": 200,
+            "facilitator": 200,
+            "head": 403,
+            "member": 403,
+            "other_member": 403,
+            "observer": 403,
+            "outsider": 404,
+            "anonymous": 401,
+        },
+        status=CONCLUDED,
+    ),
+    Case(
+        "GET",
+        "/reports/{pending_report}/export/?format=json",
+        # Not built yet: nothing to export.
+        {
+            "admin": 409,
+            "facilitator": 409,
+            "head": 403,
+            "member": 403,
+            "other_member": 403,
+            "observer": 403,
+            "outsider": 404,
+            "anonymous": 401,
+        },
+        status=CONCLUDED,
+    ),
     # Notifications: each person reads and marks only their own ------------------------
     Case(
         "GET",
@@ -1359,6 +1477,20 @@ def build() -> MatrixWorld:
     for name, person in (("head_notice", world.head_a), ("observer_notice", world.observer)):
         notice = Notification.objects.create(event=event, recipient=person)
         built.name("notification", name, notice)
+    # Reports of the session: a ready brief with its JSON export in the (temporary) media
+    # storage, and a post-session report not built yet.
+    brief = factories.ReportFactory(session=session, kind="pre_session_brief", version=1)
+    brief.exports = {
+        "json": default_storage.save(
+            f"reports/{session.pk}/brief-v1.json", ContentFile(render(brief.content, "json"))
+        )
+    }
+    brief.save(update_fields=["exports"])
+    built.name("report", "brief", brief)
+    pending = factories.ReportFactory(
+        session=session, kind="post_session_report", version=1, status="pending", content=None
+    )
+    built.name("report", "pending_report", pending)
     built.ids["member_a"] = world.member_a.pk
     built.ids["newcomer"] = factories.UserFactory().pk
     built.ids["topic"] = factories.topic().pk
@@ -1367,11 +1499,13 @@ def build() -> MatrixWorld:
 
 
 @pytest.fixture(scope="module")
-def matrix_world(django_db_setup, django_db_blocker):
+def matrix_world(django_db_setup, django_db_blocker, tmp_path_factory):
     """The world, built once per module (and xdist worker) in a transaction rolled back
     when the module ends. Each cell runs in a savepoint inside it (the `db` fixture), so
-    whatever a cell writes, and the status it gives the session, is undone after it."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    whatever a cell writes, and the status it gives the session, is undone after it.
+    Report exports go to a temporary media root, for the whole module."""
+    media = override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media")))
+    with media, django_db_blocker.unblock(), transaction.atomic():
         with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
             built = build()
         yield built
@@ -1395,9 +1529,11 @@ def test_matrix(db, matrix_world, client_for, case: Case, role: str):
         BASE + case.path.format(**world.ids), body, format="json", **extra
     )
 
+    # An export streams its file: reading it to the end also closes it.
+    content = b"".join(response.streaming_content) if response.streaming else response.content
     expected = case.expect[role]
     code, listed = expected if isinstance(expected, tuple) else (expected, None)
-    assert response.status_code == code, response.content[:500]
+    assert response.status_code == code, content[:500]
     if listed is not None:
         page = response.json()
         shown = [world.names[case.lists].get(row["id"], f"?{row['id']}") for row in page["results"]]

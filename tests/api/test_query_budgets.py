@@ -252,6 +252,30 @@ def test_point_list_with_stances_runs_three_queries(
 
 
 @pytest.mark.parametrize("rows", ROWS)
+def test_report_list_runs_three_queries(world, client_for, django_assert_num_queries, rows):
+    # Both kinds, in every status, with content (which the list leaves out).
+    kinds = ["post_session_report", "pre_session_brief"]
+    statuses = ["ready", "pending", "running", "failed"]
+    for n in range(rows):
+        factories.ReportFactory(
+            session=world.session,
+            kind=kinds[n % 2],
+            version=n // 2 + 1,
+            status=statuses[n % len(statuses)],
+        )
+    factories.ReportFactory()  # of another session
+    client = client_for(world.observer)
+
+    # 1. the session (visible?), 2. count, 3. page with the session, content deferred
+    # (visibility as IN subqueries of the count's and the page's own queries)
+    with django_assert_num_queries(3):
+        response = client.get(f"/api/v1/sessions/{world.session.pk}/reports/")
+
+    results = page_count(response, rows)
+    assert all("content" not in r for r in results)
+
+
+@pytest.mark.parametrize("rows", ROWS)
 def test_user_list_runs_two_queries(db, client_for, django_assert_num_queries, rows):
     admin = factories.AdminFactory()
     for _ in range(rows - 1):

@@ -12,6 +12,8 @@ import os
 
 import pytest
 import schemathesis
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
@@ -34,6 +36,9 @@ from debates.models import (
     Topic,
     Visibility,
 )
+from reports.models import Report
+from reports.render import render
+from reports.services import build_content
 from tests import factories
 from tests.conftest import build_world
 
@@ -50,8 +55,8 @@ def test_schema_is_valid_without_warnings(db, tmp_path):
 
 def seed_record():
     """A world with something behind every path: a session in progress with its agenda,
-    delegations, expectations, a position with two versions, points with stances, and a
-    later session of the same dialogue that builds on it."""
+    delegations, expectations, a position with two versions, points with stances, a
+    later session of the same dialogue that builds on it, and reports."""
     world = build_world(status=Session.Status.IN_PROGRESS)
     session = world.session
     factories.ExpectationFactory(delegation=world.delegation_a, agenda_item=world.item)
@@ -75,7 +80,32 @@ def seed_record():
     )
     later = factories.SessionFactory(dialogue=session.dialogue)
     later.builds_on.add(session)
+    seed_reports(session)
     return world
+
+
+def seed_reports(session):
+    """A post-session report of the session built from the record, with its JSON, CSV
+    and Markdown exports (not the PDF: WeasyPrint is too slow to run for every
+    operation, so `format=pdf` answers 409 like any export not made), and a pending one."""
+    ready = factories.ReportFactory(
+        session=session, kind=Report.Kind.POST_SESSION_REPORT, version=1, content=None
+    )
+    ready.content = build_content(ready)
+    ready.exports = {
+        fmt: default_storage.save(
+            f"reports/{session.pk}/{ready.kind}-v1.{fmt}", ContentFile(render(ready.content, fmt))
+        )
+        for fmt in ("json", "csv", "md")
+    }
+    ready.save(update_fields=["content", "exports"])
+    factories.ReportFactory(
+        session=session,
+        kind=Report.Kind.POST_SESSION_REPORT,
+        version=2,
+        status=Report.Status.PENDING,
+        content=None,
+    )
 
 
 def known_ids():
@@ -108,6 +138,7 @@ def known_ids():
         "positions": list(Position.objects.values_list("pk", flat=True)),
         "points": points,
         "carried_from": points,
+        "reports": list(Report.objects.values_list("pk", flat=True)),
     }
 
 
@@ -139,11 +170,12 @@ def aim_at_the_record(case, ids):
 
 
 @pytest.fixture
-def in_process_requests(db, settings):
+def in_process_requests(db, settings, tmp_path):
     """The WSGI app runs in this thread, inside the test's transaction, the way Django's
     test client runs it: without the request signals closing the connection."""
     # Generated writes come fast: lift the write throttle (test_bad_input tests it).
     settings.API_THROTTLE_RATES = {"signin": "100000/minute", "writes": "100000/minute"}
+    settings.MEDIA_ROOT = str(tmp_path / "media")  # report exports
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     yield

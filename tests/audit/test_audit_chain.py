@@ -80,7 +80,8 @@ def _session_update(w):
 
 
 def _session_transition(w):
-    services.session_transition(actor=w.facilitator, session=w.session, to="agenda_published")
+    # From agenda_published: publishing the agenda also requests the brief (its own event).
+    services.session_transition(actor=w.facilitator, session=w.session, to="in_progress")
     return w.facilitator, w.session.pk, w.session.pk
 
 
@@ -171,7 +172,7 @@ WRITES = [
     ("party.create", "debates.party", Status.DRAFT, _party_create),
     ("session.create", "debates.session", Status.DRAFT, _session_create),
     ("session.update", "debates.session", Status.DRAFT, _session_update),
-    ("session.transition", "debates.session", Status.DRAFT, _session_transition),
+    ("session.transition", "debates.session", Status.AGENDA_PUBLISHED, _session_transition),
     ("agenda_item.create", "debates.agendaitem", Status.DRAFT, _agenda_item_create),
     ("agenda_item.update", "debates.agendaitem", Status.DRAFT, _agenda_item_update),
     ("agenda_item.delete", "debates.agendaitem", Status.DRAFT, _agenda_item_delete),
@@ -248,7 +249,7 @@ def test_session_transition_records_the_status_it_left_and_reached(world):
         actor=world.facilitator, session=world.session, to="agenda_published"
     )
 
-    event = AuditEvent.objects.get()
+    event = AuditEvent.objects.get(action="session.transition")
     assert (event.before, event.after) == (
         {"status": "draft"},
         {"status": "agenda_published"},
@@ -365,7 +366,8 @@ def test_a_refused_api_call_records_no_event(world):
 
 
 def five_events(world) -> list[AuditEvent]:
-    """Five events of different kinds, through the services."""
+    """Five writes of different kinds, through the services: six events, as publishing
+    the agenda also requests the pre-session brief (`report.request`)."""
     session = world.session
     services.dialogue_update(actor=world.admin, dialogue=session.dialogue, title="Renamed")
     services.agenda_item_update(actor=world.facilitator, item=world.item, urgency=5)
@@ -375,7 +377,14 @@ def five_events(world) -> list[AuditEvent]:
         actor=world.member_a, delegation=world.delegation_a, agenda_item=world.item, text="v1"
     )
     chain = events()
-    assert len(chain) == 5
+    assert [e.action for e in chain] == [
+        "dialogue.update",
+        "agenda_item.update",
+        "session.update",
+        "report.request",
+        "session.transition",
+        "position.log",
+    ]
     return chain
 
 
@@ -388,7 +397,7 @@ def test_each_event_hashes_over_the_previous_one(world):
     for event in chain:
         assert event.hash == event_hash(event)
         assert len(event.hash) == 64
-    assert len({event.hash for event in chain}) == 5
+    assert len({event.hash for event in chain}) == len(chain) == 6
 
 
 def test_verify_walks_an_intact_chain(world):
@@ -411,7 +420,7 @@ def test_admin_lists_the_trail_oldest_first(world):
 
     assert answer.status_code == 200
     body = answer.json()
-    assert body["count"] == 5
+    assert body["count"] == 6
     assert [e["id"] for e in body["results"]] == [e.pk for e in chain]
     first = body["results"][0]
     assert first["action"] == "dialogue.update"
@@ -442,6 +451,7 @@ def test_admin_lists_the_trail_oldest_first(world):
             [
                 ("agenda_item.update", "this"),
                 ("session.update", "this"),
+                ("report.request", "this"),
                 ("session.transition", "this"),
                 ("position.log", "this"),
             ],
@@ -524,7 +534,7 @@ def test_database_refuses_to_delete_an_event(world):
         AuditEvent.objects.all().delete()
     assert_append_only_refusal(refused)
 
-    assert AuditEvent.objects.count() == 5
+    assert AuditEvent.objects.count() == 6
 
 
 # Tampering, with the trigger out of the way -------------------------------------------------
