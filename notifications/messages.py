@@ -45,16 +45,13 @@ def describe(event: Event) -> tuple[str, str]:
             _("Session concluded: %(session)s") % {"session": session},
             _("The post-session report is being prepared."),
         )
-    if kind == EventKind.REPORT_READY:
-        return (
-            _("Report ready: %(session)s") % {"session": session},
-            p.get("report_title", ""),
+    if kind in (EventKind.REPORT_READY, EventKind.REPORT_PUBLISHED):
+        title = (
+            _("Report ready: %(session)s")
+            if kind == EventKind.REPORT_READY
+            else _("Report published: %(session)s")
         )
-    if kind == EventKind.REPORT_PUBLISHED:
-        return (
-            _("Report published: %(session)s") % {"session": session},
-            p.get("report_title", ""),
-        )
+        return title % {"session": session}, _report_label(p)
     if kind == EventKind.REMINDER:
         return (
             _("%(hours)s hours to %(session)s: positions missing")
@@ -63,6 +60,16 @@ def describe(event: Event) -> tuple[str, str]:
             % {"items": "; ".join(p.get("items", []))},
         )
     return kind, ""
+
+
+def _report_label(payload: dict[str, Any]) -> str:
+    """ "Pre-session brief v2", in the active language."""
+    from reports.models import Report
+
+    kind = payload.get("report_kind")
+    if kind not in Report.Kind.values:
+        return payload.get("report_title", "")
+    return f"{Report.Kind(kind).label} v{payload.get('report_version', '')}".strip()
 
 
 def webhook_payload(event: Event) -> dict[str, Any] | None:

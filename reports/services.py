@@ -122,7 +122,11 @@ def report_build(*, report_id: int) -> str:
                 session=report.session,
                 actor=None,
                 obj=report,
-                payload={"report_title": str(report), "report_kind": report.kind},
+                payload={
+                    "report_title": str(report),
+                    "report_kind": report.kind,
+                    "report_version": report.version,
+                },
             )
     except Exception as exc:
         log.exception("report %s failed", report_id)
@@ -179,7 +183,11 @@ def report_publish(*, actor: User, session: Session) -> Report:
         session=session,
         actor=actor,
         obj=report,
-        payload={"report_title": str(report), "report_kind": report.kind},
+        payload={
+            "report_title": str(report),
+            "report_kind": report.kind,
+            "report_version": report.version,
+        },
     )
     return report
 
