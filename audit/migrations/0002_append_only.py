@@ -3,6 +3,8 @@
 
 from django.db import migrations
 
+from config.migrations import postgresql_only
+
 FORWARD = """
 CREATE FUNCTION trackbridge_audit_append_only() RETURNS trigger AS $$
 BEGIN
@@ -20,19 +22,7 @@ DROP FUNCTION IF EXISTS trackbridge_audit_append_only();
 """
 
 
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        with schema_editor.connection.cursor() as cursor:
-            cursor.execute(FORWARD)
-
-
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        with schema_editor.connection.cursor() as cursor:
-            cursor.execute(BACKWARD)
-
-
 class Migration(migrations.Migration):
     dependencies = [("audit", "0001_initial")]
 
-    operations = [migrations.RunPython(forward, backward)]
+    operations = [postgresql_only(FORWARD, BACKWARD)]

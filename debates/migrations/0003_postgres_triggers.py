@@ -9,6 +9,8 @@ the admin, a shell) can break them. SQLite, the embedded default, relies on the 
 
 from django.db import migrations
 
+from config.migrations import postgresql_only
+
 FORWARD = r"""
 CREATE FUNCTION trackbridge_check_session_link() RETURNS trigger AS $$
 DECLARE
@@ -92,19 +94,7 @@ DROP FUNCTION IF EXISTS trackbridge_check_session_link();
 """
 
 
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        # A plain cursor: the SQL's own % placeholders belong to RAISE, not to Python.
-        with schema_editor.connection.cursor() as cursor:
-            cursor.execute(FORWARD)
-
-
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(BACKWARD)
-
-
 class Migration(migrations.Migration):
     dependencies = [("debates", "0002_seed_topics")]
 
-    operations = [migrations.RunPython(forward, backward)]
+    operations = [postgresql_only(FORWARD, BACKWARD)]
