@@ -11,7 +11,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 # Two pytest workers (xdist), one per core of the reference machine.
 TEST_WORKERS ?= 2
 
-.PHONY: install run test lint format migrations-check lock clean
+.PHONY: install run test lint format migrations-check lock clean bench
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -31,6 +31,14 @@ run: install
 test: install
 	DEBUG=1 DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 		$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# The benchmark (bench/run.py): its own database, Redis, gunicorn and Celery workers,
+# started and stopped by it. BENCH_SCALE=0.1 shrinks the data; results in bench/results.json.
+BENCH_SCALE ?= 1
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/trackbridge_bench
+
+bench: install
+	BENCH_SCALE=$(BENCH_SCALE) BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.run
 
 lint: install
 	$(BIN)/ruff check .

@@ -29,11 +29,21 @@ class Attribution:
         for pid, (code, name) in self.parties.items():
             names += [(name, self.labels[pid]), (code, self.labels[pid])]
         names += [(person, "a participant") for person in people if person]
-        # Longest first, so "United States" goes before "US".
+        # Longest first, so "United States" goes before "US" (and, for a name listed
+        # twice, the party's label before a person's).
         names.sort(key=lambda pair: len(pair[0]), reverse=True)
-        self._scrub = [
-            (re.compile(rf"(?<![\w]){re.escape(name)}(?![\w])"), label) for name, label in names
-        ]
+        self._label_of: dict[str, str] = {}
+        for name, label in names:
+            self._label_of.setdefault(name, label)
+        # One pass with one pattern: the names as a trie, so a text is scanned once
+        # whatever the number of people (one pattern per name made a document of a
+        # session with thousands of observers take minutes). At each place the longest
+        # name that ends at a word boundary wins.
+        self._scrub = (
+            re.compile(rf"(?<![\w]){_trie_pattern(self._label_of)}(?![\w])")
+            if self._label_of
+            else None
+        )
 
     def who(self, party_id: int, *, anonymous: bool) -> dict[str, Any]:
         """How the document names a party: its label when anonymous, else code and name."""
@@ -45,11 +55,31 @@ class Attribution:
     def text(self, value: str, *, anonymous: bool) -> str:
         """Free text as the document may show it: under the Chatham House rule every
         party name or code and every person's name in it is replaced."""
-        if not anonymous or not value:
+        if not anonymous or not value or self._scrub is None:
             return value
-        for pattern, label in self._scrub:
-            value = pattern.sub(label, value)
-        return value
+        return self._scrub.sub(lambda match: self._label_of[match.group(0)], value)
+
+
+def _trie_pattern(names: Iterable[str]) -> str:
+    """A regular expression matching any of `names`, built as a trie (shared prefixes
+    matched once); at each branch the longer names are tried first."""
+    trie: dict = {}
+    for name in names:
+        node = trie
+        for char in name:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        branches = [re.escape(char) + build(child) for char, child in node.items() if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:  # a name ends here; a longer one is tried first (greedy)
+            return "(?:" + body + ")?"
+        return body
+
+    return build(trie)
 
 
 def _letters(index: int) -> str:
