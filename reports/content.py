@@ -513,11 +513,11 @@ def _labelled_figures(
             }
             for gap in figures["expectation_gap"]
         ],
-        "heat_map": _heat_map(figures, stances, names, delegations),
+        "heat_map": heat_map_rows(figures, stances, names, delegations),
     }
 
 
-def _heat_map(
+def heat_map_rows(
     figures: dict, stances: dict[int, list[Stance]], names: dict[int, str], delegations: list
 ) -> list[dict]:
     """Agenda items by delegations: each cell the delegation's share of `agree` over the

@@ -31,7 +31,7 @@ from notifications.messages import describe
 from reports import charts
 from reports import selectors as report_selectors
 from reports import services as report_services
-from reports.content import _heat_map as heat_map_rows
+from reports.content import heat_map_rows
 from reports.models import Report
 from reports.render import FORMATS
 from web.diff import side_by_side
@@ -162,7 +162,7 @@ def session_detail(request, pk: int):
     figures = session_figures(session)
     stances = {p.pk: list(p.stances.all()) for p in points}
     names = {d["id"]: d["code"] for d in figures["delegations"]}
-    heat = heat_map_rows(figures, stances, names)
+    heat = heat_map_rows(figures, stances, names, figures["delegations"])
     own = {m.delegation_id for d in delegations for m in d.members.all() if m.user_id == user.pk}
     positions = list(selectors.position_list(user=user).filter(delegation__session=session))
     reports = _latest_reports(session, user)
