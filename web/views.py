@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -510,7 +511,12 @@ def report_detail(request, pk: int):
         raise Http404 from None
     from reports.render import to_html
 
-    document = to_html(report.content) if report.status == Report.Status.READY else None
+    document = None
+    if report.status == Report.Status.READY:
+        # The document's body only: its own <style> is for the PDF and would restyle the
+        # whole page.
+        html = to_html(report.content)
+        document = mark_safe(html.split("<body>", 1)[1].rsplit("</body>", 1)[0])  # noqa: S308
     return render(
         request,
         "web/report.html",
