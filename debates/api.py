@@ -675,9 +675,19 @@ def if_match_version(request: Request) -> int | None:
     return int(value) if value.isdigit() else -1
 
 
-def position_response(request: Request, pk: int, code: int = 200) -> Response:
-    position = selectors.position_get(user=request.user, pk=pk)
-    data = PositionSerializer(position, context={"versions": versions_of([position])}).data
+def position_response(
+    request: Request, pk: int, code: int = 200, *, revised: tuple | None = None
+) -> Response:
+    """The position as the reader sees it, with its ETag. `revised`: the (position,
+    version) a member just wrote, which is what they see: no need to read it again."""
+    if revised is None:
+        position = selectors.position_get(user=request.user, pk=pk)
+        versions = versions_of([position])
+    else:
+        position, version = revised
+        position.visible_version_id = version.pk
+        versions = {version.pk: version}
+    data = PositionSerializer(position, context={"versions": versions}).data
     response = Response(data, status=code)
     response["ETag"] = etag(data["version"])
     return response
@@ -754,10 +764,10 @@ class PositionDetailView(APIView):
             )
         data = PositionUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.position_revise(
+        version = services.position_revise(
             actor=request.user, position=position, based_on=based_on, **data.validated_data
         )
-        return position_response(request, pk)
+        return position_response(request, pk, revised=(position, version))
 
 
 @extend_schema(tags=["positions"])

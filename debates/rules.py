@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from accounts.models import User
-    from debates.models import Delegation, DelegationMember, Session
+    from debates.models import Delegation, Session
 
 
 def is_admin(user: User) -> bool:
@@ -21,10 +21,6 @@ def is_facilitator(user: User, session: Session) -> bool:
 def can_manage(user: User, session: Session) -> bool:
     """Admins and the session's facilitators run a session."""
     return is_admin(user) or is_facilitator(user, session)
-
-
-def membership(user: User, delegation: Delegation) -> DelegationMember | None:
-    return delegation.members.filter(user_id=user.pk).first()
 
 
 def is_member(user: User, delegation: Delegation) -> bool:

@@ -36,11 +36,17 @@ class NotificationSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def _described(self, notification: Notification) -> tuple[str, str]:
+        # Title and body come from one rendering of the event.
+        if not hasattr(notification, "described"):
+            notification.described = describe(notification.event)
+        return notification.described
+
     def get_title(self, notification: Notification) -> str:
-        return describe(notification.event)[0]
+        return self._described(notification)[0]
 
     def get_body(self, notification: Notification) -> str:
-        return describe(notification.event)[1]
+        return self._described(notification)[1]
 
 
 class InboxPage(serializers.Serializer):

@@ -478,6 +478,10 @@ def points_grid(request, pk: int):
 def _save_grid(request, session: Session, delegations) -> int | None:
     """Save every changed cell of the grid; on the first refusal, say why and stop."""
     points = {p.pk: p for p in session.points.all()}
+    # The stored stances, read once, to skip the cells that did not change.
+    stored = {
+        (s.point_id, s.delegation_id): s for s in Stance.objects.filter(point__session=session)
+    }
     saved = 0
     for key, value in request.POST.items():
         if not key.startswith("stance-") or not value:
@@ -488,7 +492,7 @@ def _save_grid(request, session: Session, delegations) -> int | None:
         if point is None or delegation is None:
             continue
         note = request.POST.get(f"note-{point_id}-{delegation_id}", "")
-        existing = point.stances.filter(delegation=delegation).first()
+        existing = stored.get((point.pk, delegation.pk))
         if existing and existing.stance == value and existing.note == note:
             continue
         try:
