@@ -309,7 +309,11 @@ class PositionVersion(models.Model):
     """One immutable version of a position. On PostgreSQL a trigger (migration 0003)
     refuses UPDATE and DELETE of a version."""
 
-    position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="versions")
+    # No index of its own: position_version_unique (position, number) serves every
+    # lookup by position, and a second one lets the planner pick the worse of the two.
+    position = models.ForeignKey(
+        Position, on_delete=models.PROTECT, related_name="versions", db_index=False
+    )
     number = models.PositiveIntegerField()
     text = models.TextField(_("text"))
     summary = models.CharField(_("summary"), max_length=500, blank=True)

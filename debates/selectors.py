@@ -8,7 +8,7 @@ queryset, which is what makes it answer 404."""
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from accounts.models import User
 from debates import rules
@@ -141,29 +141,56 @@ def version_visible_q(user: User, prefix: str = "") -> Q:
     return own_delegation | facilitates | shared
 
 
+def position_readable_q(user: User) -> Q:
+    """Q on Position: the positions with at least one version `user` may read (see
+    version_visible_q). Said of the position itself, so that a list filters, counts and
+    paginates positions without first finding each one's latest readable version: its
+    own delegation and the session's facilitators read every version, and a position
+    always has one; the session's other people need a `session` or `public` one."""
+    own_delegation = Q(
+        delegation_id__in=DelegationMember.objects.filter(user_id=user.pk).values("delegation_id")
+    )
+    facilitates = Q(delegation__session_id__in=facilitated_session_ids(user))
+    shared_version = PositionVersion.objects.filter(
+        position=OuterRef("pk"), visibility__in=[Visibility.SESSION, Visibility.PUBLIC]
+    )
+    shared = session_people_q(user, "delegation__session_id") & Exists(shared_version)
+    return own_delegation | facilitates | shared
+
+
 def position_list(*, user: User) -> QuerySet[Position]:
     """Positions with at least one version `user` may read, each annotated with
     `visible_version` and `visible_version_id`: the number and id of the latest such
-    version."""
+    version. The annotations are subqueries the database evaluates only for the rows it
+    returns (after ORDER BY and LIMIT), so a page costs the same whatever the list's
+    length."""
     latest_visible = (
         PositionVersion.objects.filter(position=OuterRef("pk"))
         .filter(version_visible_q(user))
         .order_by("-number")
     )
-    return (
-        Position.objects.select_related(
-            "delegation__party", "delegation__session", "agenda_item__topic"
-        )
-        .annotate(
-            visible_version=Subquery(latest_visible.values("number")[:1]),
-            visible_version_id=Subquery(latest_visible.values("pk")[:1]),
-        )
-        .filter(visible_version__isnull=False)
+    positions = Position.objects.select_related(
+        "delegation__party", "delegation__session", "agenda_item__topic"
+    )
+    if not rules.is_admin(user):
+        positions = positions.filter(position_readable_q(user))
+    return positions.annotate(
+        visible_version=Subquery(latest_visible.values("number")[:1]),
+        visible_version_id=Subquery(latest_visible.values("pk")[:1]),
     )
 
 
 def position_get(*, user: User, pk: int) -> Position:
     return position_list(user=user).get(pk=pk)
+
+
+def position_of_member(*, user: User, pk: int) -> Position:
+    """Position `pk` when `user` is a member of its delegation (who reads and revises
+    every version of it), with what a revision reads; Position.DoesNotExist otherwise.
+    One query."""
+    return Position.objects.select_related(
+        "delegation__party", "delegation__session", "agenda_item"
+    ).get(pk=pk, delegation__members__user_id=user.pk)
 
 
 def position_version_list(*, user: User, position: Position) -> QuerySet[PositionVersion]:
