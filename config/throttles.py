@@ -1,22 +1,68 @@
 """API throttles. Kept apart from config.api: DRF imports these while its own views
-module is still loading, so this module must not import rest_framework.views."""
+module is still loading, so this module must not import rest_framework.views.
+
+Both count in fixed windows (a counter per person or address and per window of the
+rate's period), with one atomic increment per request. DRF's own throttles keep a list
+of every request's time and read, rewrite and store it on each request: the cost grows
+with the rate, and two workers writing at once lose each other's entries."""
 
 import logging
 
 import redis
 from django.conf import settings
-from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
+from rest_framework.throttling import SimpleRateThrottle
+
+from config.connections import redis_client
 
 log = logging.getLogger(__name__)
 
 
-class SignInThrottle(SimpleRateThrottle):
-    """Sign-in attempts per client address."""
+def count_in_window(key: str, seconds: int) -> tuple[int, float]:
+    """Add one to the counter `key`, whose window opens at its first count and lasts
+    `seconds`; return the new count and the seconds left in the window."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        # One round trip: open the window if there is none, count, read what is left.
+        name = backend.make_and_validate_key(key)
+        client = redis_client(settings.CACHES["default"]["LOCATION"])
+        with client.pipeline(transaction=False) as pipe:
+            pipe.set(name, 0, ex=seconds, nx=True)
+            pipe.incr(name)
+            pipe.ttl(name)
+            _, count, left = pipe.execute()
+        return int(count), float(max(left, 1))
+    backend.add(key, 0, seconds)  # elsewhere (development): no time left to read
+    return backend.incr(key), float(seconds)
 
-    scope = "signin"
+
+class WindowThrottle(SimpleRateThrottle):
+    """At most `num_requests` in a window of `duration` seconds that opens with the
+    first request. A burst may straddle two windows (up to twice the rate over one
+    period): the price of one increment per request."""
 
     def get_rate(self) -> str | None:
         return settings.API_THROTTLE_RATES.get(self.scope)
+
+    def allow_request(self, request, view) -> bool:
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        count, self.seconds_left = count_in_window(self.key, self.duration)
+        return count <= self.num_requests
+
+    def wait(self) -> float:
+        """Seconds until the window closes (Retry-After)."""
+        return self.seconds_left
+
+
+class SignInThrottle(WindowThrottle):
+    """Sign-in attempts per client address."""
+
+    scope = "signin"
 
     def get_cache_key(self, request, view) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
@@ -31,13 +77,15 @@ class SignInThrottle(SimpleRateThrottle):
             return True
 
 
-class WriteThrottle(UserRateThrottle):
+class WriteThrottle(WindowThrottle):
     """Writes per person; reads are not throttled."""
 
     scope = "writes"
 
-    def get_rate(self) -> str | None:
-        return settings.API_THROTTLE_RATES.get(self.scope)
+    def get_cache_key(self, request, view) -> str | None:
+        if not request.user or not request.user.is_authenticated:
+            return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
 
     def allow_request(self, request, view) -> bool:
         if request.method in ("GET", "HEAD", "OPTIONS"):
