@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.models import AuditEvent
+from config.sql import insert
 
 GENESIS = "0" * 64
 # Any constant: the key of the advisory lock that serialises appends to the chain.
@@ -82,10 +83,14 @@ def audit_record(
     The chain is a single sequence, so appends are serialised: a transaction-scoped
     advisory lock on PostgreSQL (held until commit, so the next append reads this
     event's hash); SQLite serialises writers by itself."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
-    prev = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+        # Every write pays this read, so it is plain SQL (the primary key's index).
+        cursor.execute(f"SELECT hash FROM {table} ORDER BY id DESC LIMIT 1")  # noqa: S608
+        row = cursor.fetchone()
+    prev = row[0] if row else None
     event = AuditEvent(
         actor=actor if actor is not None and actor.pk else None,
         actor_username=getattr(actor, "username", "") or "",
@@ -99,5 +104,4 @@ def audit_record(
         prev_hash=prev or GENESIS,
     )
     event.hash = event_hash(event)
-    event.save()
-    return event
+    return insert(event)

@@ -14,6 +14,7 @@ import urllib.request
 from datetime import timedelta
 from typing import Any
 
+import redis
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, connection, models, transaction
@@ -21,6 +22,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import User
+from config.connections import redis_client
+from config.sql import insert
 from debates.errors import InvalidInput
 from debates.models import AgendaItem, Delegation, Position, Session
 from notifications.messages import describe, webhook_payload
@@ -43,6 +46,58 @@ def _enqueue_after_commit(task, *args) -> None:
     transaction.on_commit(lambda: enqueue(task, *args))
 
 
+# Waking the workers for the outbox ------------------------------------------------
+
+# Set by the first event of a burst, cleared by the drain it wakes. Its lifetime bounds
+# how long a kick whose message the broker lost can hold the next ones back.
+OUTBOX_KICK_KEY = "trackbridge:outbox-kick"
+OUTBOX_KICK_SECONDS = 2
+OUTBOX_DRAIN_BATCH = 500
+
+
+def outbox_kick() -> None:
+    """Wake a worker to fan out the outbox: once for a burst of events, not once per
+    event. The first event of a burst sets a flag and enqueues outbox_drain; the drain
+    clears the flag before it reads the outbox, so an event whose kick found the flag
+    set is read by that drain or, committed after the flag was cleared, kicks again.
+    Called after commit; says whether it woke a worker. With the broker down the relay
+    fans the events out later."""
+    from notifications import tasks
+
+    if not settings.REDIS_URL:  # development: tasks run eagerly, in this process
+        enqueue(tasks.outbox_drain)
+        return True
+    try:
+        first = redis_client(settings.REDIS_URL).set(
+            OUTBOX_KICK_KEY, 1, nx=True, ex=OUTBOX_KICK_SECONDS
+        )
+    except redis.RedisError as exc:
+        log.warning("broker unavailable, the outbox is left to the relay: %s", exc)
+        return False
+    if first:
+        enqueue(tasks.outbox_drain)
+    return bool(first)
+
+
+def outbox_drain() -> list[int]:
+    """Fan out every event not yet fanned out, oldest first; return the ids of the
+    deliveries to attempt. Clears the kick's flag first (see outbox_kick). Safe to run
+    twice or at once on two workers: each event's fan-out locks the event row."""
+    if settings.REDIS_URL:
+        try:
+            redis_client(settings.REDIS_URL).delete(OUTBOX_KICK_KEY)
+        except redis.RedisError as exc:  # the flag expires by itself
+            log.warning("could not clear the outbox kick: %s", exc)
+    pending = Event.objects.filter(fanned_out_at__isnull=True).order_by("id")
+    event_ids = list(pending.values_list("pk", flat=True)[:OUTBOX_DRAIN_BATCH])
+    delivery_ids: list[int] = []
+    for event_id in event_ids:
+        delivery_ids += event_fan_out(event_id=event_id)
+    if len(event_ids) == OUTBOX_DRAIN_BATCH:
+        outbox_kick()  # more may wait: carry on in a fresh task
+    return delivery_ids
+
+
 # Recording events (called by the services of the change, inside their transaction) --
 
 
@@ -57,9 +112,7 @@ def event_record(
     dedupe_key: str | None = None,
 ) -> Event:
     """Record what must be told, in the caller's transaction; fan it out after commit."""
-    from notifications import tasks
-
-    event = Event.objects.create(
+    event = Event(
         kind=kind,
         session=session,
         delegation=delegation,
@@ -74,7 +127,8 @@ def event_record(
         },
         dedupe_key=dedupe_key,
     )
-    _enqueue_after_commit(tasks.event_fan_out, event.pk)
+    insert(event)
+    transaction.on_commit(outbox_kick)
     return event
 
 

@@ -14,6 +14,14 @@ def event_fan_out(event_id: int) -> int:
 
 
 @shared_task(acks_late=True)
+def outbox_drain() -> int:
+    delivery_ids = services.outbox_drain()
+    for delivery_id in delivery_ids:
+        services.enqueue(delivery_send, delivery_id)
+    return len(delivery_ids)
+
+
+@shared_task(acks_late=True)
 def delivery_send(delivery_id: int) -> str:
     return services.delivery_attempt(delivery_id=delivery_id)
 
