@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.http import HttpResponseNotAllowed, JsonResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -18,34 +18,29 @@ from debates.models import Position, PositionVersion
 
 @csrf_exempt
 def bare_revise(request, pk: int):
-    """Revise position `pk` as cheaply as stays valid: advance current_version and
-    insert the version row, in one transaction (two statements)."""
+    """Revise position `pk` as cheaply as the stack allows while the record stays valid:
+    the conditional UPDATE that advances current_version from the version the client
+    names (as If-Match does) and the INSERT of the version row, with the ORM, in one
+    transaction. No authentication, permission, audit or outbox."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     body = json.loads(request.body or b"{}")
-    now = timezone.now()
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE debates_position SET current_version = current_version + 1, "
-            "updated_at = %s WHERE id = %s RETURNING current_version",
-            [now, pk],
+    based_on = int(body["based_on"])
+    with transaction.atomic():
+        won = Position.objects.filter(pk=pk, current_version=based_on).update(
+            current_version=based_on + 1, updated_at=timezone.now()
         )
-        (number,) = cursor.fetchone()
-        cursor.execute(
-            "INSERT INTO debates_positionversion (position_id, number, text, summary, "
-            "red_lines, proposed_language, visibility, author_id, created_at) "
-            "VALUES (%s, %s, %s, %s, '', '', %s, %s, %s)",
-            [
-                pk,
-                number,
-                body.get("text", ""),
-                body.get("summary", ""),
-                body.get("visibility", "session"),
-                int(body["author"]),
-                now,
-            ],
+        if not won:
+            return JsonResponse({"detail": "stale"}, status=412)
+        PositionVersion.objects.create(
+            position_id=pk,
+            number=based_on + 1,
+            text=body.get("text", ""),
+            summary=body.get("summary", ""),
+            visibility=body.get("visibility", "session"),
+            author_id=int(body["author"]),
         )
-    return JsonResponse({"version": number})
+    return JsonResponse({"version": based_on + 1})
 
 
 def bare_positions(request):
