@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from audit.models import AuditEvent
 from audit.selectors import audit_chain_verify, audit_event_list
+from audit.services import audit_seal
 from config.api import errors
 from debates import rules
 
@@ -30,6 +31,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "before",
             "after",
             "created_at",
+            "seq",
             "prev_hash",
             "hash",
         ]
@@ -85,6 +87,7 @@ VerifyResult = inline_serializer(
     {
         "ok": serializers.BooleanField(),
         "checked": serializers.IntegerField(),
+        "unsealed": serializers.IntegerField(),
         "first_broken": inline_serializer(
             "AuditBrokenLink",
             {
@@ -102,5 +105,7 @@ VerifyResult = inline_serializer(
 class AuditVerifyView(AdminOnly, APIView):
     @extend_schema(responses={200: VerifyResult, **errors(401, 403)})
     def get(self, request):
-        """Walk the hash chain from the first event; name the first broken link."""
+        """Chain the events recorded since the last seal, then walk the hash chain from
+        the first event; name the first broken link."""
+        audit_seal()
         return Response(audit_chain_verify())

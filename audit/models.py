@@ -6,7 +6,9 @@ from django.utils.translation import gettext_lazy as _
 class AuditEvent(models.Model):
     """One change to the record. Each event's `hash` is SHA-256 over the previous event's
     hash and this event's content, so any later edit of a row breaks the chain from
-    there on. On PostgreSQL a trigger (migration 0002) refuses UPDATE and DELETE."""
+    there on. An event is recorded with its change and chained a moment later by
+    audit_seal, which gives it its place (`seq`) and its hashes; on PostgreSQL a trigger
+    (migration 0003) refuses DELETE, and any UPDATE but that one sealing."""
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -25,8 +27,10 @@ class AuditEvent(models.Model):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField()
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    # Set once, when the event is chained (audit_seal); empty until then.
+    seq = models.PositiveBigIntegerField(null=True, blank=True, unique=True)
+    prev_hash = models.CharField(max_length=64, null=True, blank=True)
+    hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["id"]

@@ -485,15 +485,21 @@ def set_aside_write_events(redis_url: str) -> None:
     """The write rounds recorded an event per revision (the outbox), whose fan-out no
     worker has run yet (the workers start after them) and which no figure measures:
     thousands of emails to the delegations' heads. They are set aside, marked fanned
-    out, and the broker emptied, so that the fan-out is timed on idle workers."""
+    out, and the broker emptied, and their audit events chained (what the workers'
+    first drain would do), so that the fan-out is timed on idle workers."""
     import redis
     from django.utils import timezone
 
+    from audit.services import audit_seal
     from notifications.models import Event
 
     count = Event.objects.filter(fanned_out_at__isnull=True).update(fanned_out_at=timezone.now())
     redis.Redis.from_url(redis_url).flushdb()
-    say(f"set aside {count} events of the write rounds (not fanned out), broker emptied")
+    sealed = audit_seal()
+    say(
+        f"set aside {count} events of the write rounds (not fanned out), broker emptied; "
+        f"their {sealed} audit events chained"
+    )
 
 
 def drain_backlog() -> dict:

@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import User
+from audit.services import audit_seal
 from config.connections import redis_client
 from config.sql import insert
 from debates.errors import InvalidInput
@@ -80,9 +81,10 @@ def outbox_kick() -> None:
 
 
 def outbox_drain() -> list[int]:
-    """Fan out every event not yet fanned out, oldest first; return the ids of the
-    deliveries to attempt. Clears the kick's flag first (see outbox_kick). Safe to run
-    twice or at once on two workers: each event's fan-out locks the event row."""
+    """Fan out every event not yet fanned out, oldest first, then chain the audit
+    events recorded since the last seal; return the ids of the deliveries to attempt.
+    Clears the kick's flag first (see outbox_kick). Safe to run twice or at once on two
+    workers: sealers take turns, and each event's fan-out locks the event row."""
     if settings.REDIS_URL:
         try:
             redis_client(settings.REDIS_URL).delete(OUTBOX_KICK_KEY)
@@ -93,6 +95,7 @@ def outbox_drain() -> list[int]:
     delivery_ids: list[int] = []
     for event_id in event_ids:
         delivery_ids += event_fan_out(event_id=event_id)
+    audit_seal()  # the changes behind these events, and any other since the last run
     if len(event_ids) == OUTBOX_DRAIN_BATCH:
         outbox_kick()  # more may wait: carry on in a fresh task
     return delivery_ids
@@ -384,6 +387,7 @@ def outbox_relay() -> dict[str, int]:
     Runs on a schedule (beat); anything it enqueues twice is a no-op the second time."""
     from notifications import tasks
 
+    audit_seal()  # changes that told nobody woke no drain: chained here at the latest
     grace = timezone.now() - timedelta(seconds=settings.NOTIFY_RELAY_GRACE_SECONDS)
     events = list(
         Event.objects.filter(fanned_out_at__isnull=True, created_at__lt=grace)

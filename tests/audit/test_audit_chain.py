@@ -1,7 +1,8 @@
 """The audit trail (domain.md, "AuditEvent"; api.md, `/audit/`): every change to the
-record appends one event in the change's own transaction, each event's hash covers the
-previous one, the database refuses to edit or delete an event, and verify names the
-first event that no longer matches its chain."""
+record appends one event in the change's own transaction, the seal chains the events
+(each event's hash covers the previous one), the database refuses to edit or delete an
+event beyond sealing it once, and verify names the first event that no longer matches
+its chain."""
 
 from datetime import timedelta
 from html.parser import HTMLParser
@@ -16,7 +17,7 @@ from accounts import services as account_services
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.selectors import audit_chain_verify
-from audit.services import GENESIS, event_hash
+from audit.services import GENESIS, audit_seal, event_hash
 from consensus import services as consensus_services
 from debates import services
 from debates.errors import InvalidInput, NotPermitted, StaleVersion, WrongStatus
@@ -34,7 +35,9 @@ def api_as(user: User | None) -> APIClient:
 
 
 def events() -> list[AuditEvent]:
-    return list(AuditEvent.objects.order_by("id"))
+    """The trail, chained: what a worker's seal makes of it after the changes commit."""
+    audit_seal()
+    return list(AuditEvent.objects.order_by("seq"))
 
 
 # One event per service write ------------------------------------------------------------
@@ -337,7 +340,7 @@ def test_a_refused_service_call_records_no_event(world, error, prepare):
 
     assert not AuditEvent.objects.exists()
     assert Session.objects.count() == sessions
-    assert audit_chain_verify() == {"ok": True, "checked": 0}
+    assert audit_chain_verify() == {"ok": True, "checked": 0, "unsealed": 0}
 
 
 def test_event_is_rolled_back_with_the_change_it_records(world):
@@ -406,7 +409,45 @@ def test_verify_walks_an_intact_chain(world):
     answer = api_as(world.admin).get("/api/v1/audit/verify/")
 
     assert answer.status_code == 200
-    assert answer.json() == {"ok": True, "checked": len(chain)}
+    assert answer.json() == {"ok": True, "checked": len(chain), "unsealed": 0}
+
+
+def test_an_event_is_recorded_unchained_and_the_seal_chains_it_once(world):
+    services.dialogue_update(actor=world.admin, dialogue=world.session.dialogue, title="One")
+    recorded = AuditEvent.objects.get()
+    assert (recorded.seq, recorded.prev_hash, recorded.hash) == (None, None, None)
+    assert audit_chain_verify() == {"ok": True, "checked": 0, "unsealed": 1}
+
+    assert audit_seal() == 1
+    assert audit_seal() == 0
+
+    sealed = AuditEvent.objects.get()
+    assert (sealed.seq, sealed.prev_hash, sealed.hash) == (1, GENESIS, event_hash(sealed))
+    assert audit_chain_verify() == {"ok": True, "checked": 1, "unsealed": 0}
+
+
+def test_later_events_continue_the_chain_from_the_last_sealed_one(world):
+    services.dialogue_update(actor=world.admin, dialogue=world.session.dialogue, title="One")
+    [first] = events()
+    services.session_update(actor=world.admin, session=world.session, location="Geneva")
+    services.session_update(actor=world.admin, session=world.session, location="Vienna")
+
+    chain = events()
+
+    assert [e.seq for e in chain] == [1, 2, 3]
+    assert chain[0].hash == first.hash
+    assert [e.prev_hash for e in chain[1:]] == [chain[0].hash, chain[1].hash]
+    assert audit_chain_verify()["ok"] is True
+
+
+def test_sealing_in_batches_keeps_one_chain(world, monkeypatch):
+    monkeypatch.setattr("audit.services.SEAL_BATCH", 2)
+    for n in range(5):
+        services.session_update(actor=world.admin, session=world.session, location=f"Room {n}")
+
+    assert audit_seal() == 5
+
+    assert audit_chain_verify() == {"ok": True, "checked": 5, "unsealed": 0}
 
 
 # Reading the trail -----------------------------------------------------------------------
@@ -521,6 +562,23 @@ def test_database_refuses_to_update_an_event(world):
     stored = AuditEvent.objects.get(pk=event.pk)
     assert (stored.after["location"], stored.action) == ("Geneva", "session.update")
     assert stored.actor_username == world.admin.username
+
+
+def test_database_refuses_a_second_seal_or_a_seal_that_edits_the_event(world):
+    services.dialogue_update(actor=world.admin, dialogue=world.session.dialogue, title="One")
+    unsealed = AuditEvent.objects.get()
+
+    with pytest.raises(IntegrityError) as refused, transaction.atomic():
+        AuditEvent.objects.filter(pk=unsealed.pk).update(
+            seq=1, prev_hash=GENESIS, hash="f" * 64, action="forged"
+        )
+    assert_append_only_refusal(refused)
+
+    [sealed] = events()
+    with pytest.raises(IntegrityError) as refused, transaction.atomic():
+        AuditEvent.objects.filter(pk=sealed.pk).update(seq=7, hash="f" * 64)
+    assert_append_only_refusal(refused)
+    assert AuditEvent.objects.get().hash == sealed.hash
 
 
 def test_database_refuses_to_delete_an_event(world):
@@ -743,7 +801,8 @@ def test_changing_a_dialogue_in_the_admin_is_audited(admin_client, superuser):
     added = AuditEvent.objects.get(action="party.admin_add")
     assert (added.object_type, added.object_id) == ("debates.party", str(us.pk))
     assert (added.after["name"], added.after["dialogue"]) == ("United States", dialogue.pk)
-    assert audit_chain_verify()["ok"] is True
+    audit_seal()
+    assert audit_chain_verify() == {"ok": True, "checked": 2, "unsealed": 0}
 
 
 def test_adding_an_agenda_item_in_the_admin_is_audited(admin_client, superuser):
