@@ -121,7 +121,7 @@ def audit_seal() -> int:
                 .values_list("seq", "hash")
                 .first()
             )
-            seq, prev = last or (0, GENESIS)
+            seq, prev = (last[0] or 0, last[1] or GENESIS) if last else (0, GENESIS)
             events = list(AuditEvent.objects.filter(seq__isnull=True).order_by("id")[:SEAL_BATCH])
             for event in events:
                 seq += 1

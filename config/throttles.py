@@ -6,6 +6,7 @@ rate's period), with one atomic increment per request. DRF's own throttles keep 
 of every request's time and read, rewrite and store it on each request: the cost grows
 with the rate, and two workers writing at once lose each other's entries."""
 
+import functools
 import logging
 
 import redis
@@ -24,17 +25,26 @@ def count_in_window(key: str, seconds: int) -> tuple[int, float]:
     `seconds`; return the new count and the seconds left in the window."""
     backend = caches["default"]
     if isinstance(backend, RedisCache):
-        # One round trip: open the window if there is none, count, read what is left.
-        name = backend.make_and_validate_key(key)
+        # One command: count, open the window on the first count, read what is left.
         client = redis_client(settings.CACHES["default"]["LOCATION"])
-        with client.pipeline(transaction=False) as pipe:
-            pipe.set(name, 0, ex=seconds, nx=True)
-            pipe.incr(name)
-            pipe.ttl(name)
-            _, count, left = pipe.execute()
+        count, left = _window_script(client)(
+            keys=[backend.make_and_validate_key(key)], args=[seconds]
+        )
         return int(count), float(max(left, 1))
     backend.add(key, 0, seconds)  # elsewhere (development): no time left to read
     return backend.incr(key), float(seconds)
+
+
+WINDOW_SCRIPT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return {count, redis.call('TTL', KEYS[1])}
+"""
+
+
+@functools.cache
+def _window_script(client: redis.Redis):
+    return client.register_script(WINDOW_SCRIPT)
 
 
 class WindowThrottle(SimpleRateThrottle):

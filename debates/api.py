@@ -562,38 +562,43 @@ class PositionSerializer(serializers.Serializer):
     revised_at = serializers.DateTimeField(read_only=True)
 
     def to_representation(self, row: dict) -> dict:
-        # Every row of the busiest list passes here: built in one go from plain rows
-        # (position_rows, version_rows) rather than field by field and model by model;
-        # the fields above describe it for the schema. The version is the latest one the
-        # reader may see.
+        # Every row of the busiest list passes here: built by position_data in one go
+        # from plain rows (position_rows, version_rows) rather than field by field and
+        # model by model; the fields above describe it for the schema.
         version = self.context["versions"][row["visible_version_id"]]
-        at = self._iso_datetime
-        return {
-            "id": row["id"],
-            "session": row["session"],
-            "delegation": row["delegation_id"],
-            "party": row["party"],
-            "agenda_item": row["agenda_item_id"],
-            "version": version["number"],
-            "text": version["text"],
-            "summary": version["summary"],
-            "red_lines": version["red_lines"],
-            "proposed_language": version["proposed_language"],
-            "visibility": version["visibility"],
-            "author": version["author_id"],
-            "created_at": at(row["created_at"]),
-            "revised_at": at(version["created_at"]),
-        }
+        return position_data(row, version, self._zone)
 
     @functools.cached_property
     def _zone(self):
         return timezone.get_current_timezone()
 
-    def _iso_datetime(self, value) -> str:
-        """As DRF's DateTimeField writes it (ISO 8601 in the current time zone, UTC as
-        Z), without its per-call look-ups."""
-        text = value.astimezone(self._zone).isoformat()
-        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+def iso_datetime(value, zone) -> str:
+    """As DRF's DateTimeField writes it: ISO 8601 in `zone` (the current time zone),
+    UTC as Z."""
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def position_data(row: dict, version: dict, zone) -> dict:
+    """A position as PositionSerializer describes it, from a position row and the row
+    of the version the reader may see."""
+    return {
+        "id": row["id"],
+        "session": row["session"],
+        "delegation": row["delegation_id"],
+        "party": row["party"],
+        "agenda_item": row["agenda_item_id"],
+        "version": version["number"],
+        "text": version["text"],
+        "summary": version["summary"],
+        "red_lines": version["red_lines"],
+        "proposed_language": version["proposed_language"],
+        "visibility": version["visibility"],
+        "author": version["author_id"],
+        "created_at": iso_datetime(row["created_at"], zone),
+        "revised_at": iso_datetime(version["created_at"], zone),
+    }
 
 
 POSITION_COLUMNS = ("id", "delegation_id", "agenda_item_id", "created_at", "visible_version_id")
@@ -698,7 +703,8 @@ def position_response(
             "party": position.delegation.party.code,
         }
         versions = {version.pk: {c: getattr(version, c) for c in VERSION_COLUMNS}}
-    data = PositionSerializer(row, context={"versions": versions}).data
+    version_row = versions[row["visible_version_id"]]
+    data = position_data(row, version_row, timezone.get_current_timezone())
     response = Response(data, status=code)
     response["ETag"] = etag(data["version"])
     return response
@@ -766,14 +772,16 @@ class PositionDetailView(APIView):
     def patch(self, request: Request, pk: int) -> Response:
         """Revise the position: a new immutable version, based on the one named by
         If-Match. Without If-Match 428; if it is not the current version 412."""
+        based_on = if_match_version(request)
         try:
-            position = selectors.position_of_member(user=request.user, pk=pk)
+            position, previous = selectors.position_to_revise(
+                user=request.user, pk=pk, based_on=based_on or 0
+            )
         except Position.DoesNotExist:
             selectors.position_get(user=request.user, pk=pk)  # 404 to those who can't read it
             raise PermissionDenied(
                 "Only members of this delegation may revise its position."
             ) from None
-        based_on = if_match_version(request)
         if based_on is None:
             return Response(
                 {"detail": "If-Match is required: send the ETag of the version you revise."},
@@ -782,7 +790,11 @@ class PositionDetailView(APIView):
         data = PositionUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         version = services.position_revise(
-            actor=request.user, position=position, based_on=based_on, **data.validated_data
+            actor=request.user,
+            position=position,
+            based_on=based_on,
+            previous=previous,
+            **data.validated_data,
         )
         return position_response(request, pk, revised=(position, version))
 

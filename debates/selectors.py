@@ -7,10 +7,13 @@ queryset, which is what makes it answer 404."""
 
 from __future__ import annotations
 
+import functools
+
 from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from accounts.models import User
+from config import sql
 from debates import rules
 from debates.models import (
     AgendaItem,
@@ -18,6 +21,7 @@ from debates.models import (
     DelegationMember,
     Dialogue,
     Expectation,
+    Party,
     Position,
     PositionVersion,
     Session,
@@ -154,7 +158,7 @@ def position_readable_q(user: User) -> Q:
     shared_version = PositionVersion.objects.filter(
         position=OuterRef("pk"), visibility__in=[Visibility.SESSION, Visibility.PUBLIC]
     )
-    shared = session_people_q(user, "delegation__session_id") & Exists(shared_version)
+    shared = session_people_q(user, "delegation__session_id") & Q(Exists(shared_version))
     return own_delegation | facilitates | shared
 
 
@@ -184,13 +188,49 @@ def position_get(*, user: User, pk: int) -> Position:
     return position_list(user=user).get(pk=pk)
 
 
-def position_of_member(*, user: User, pk: int) -> Position:
+def position_to_revise(
+    *, user: User, pk: int, based_on: int
+) -> tuple[Position, PositionVersion | None]:
     """Position `pk` when `user` is a member of its delegation (who reads and revises
-    every version of it), with what a revision reads; Position.DoesNotExist otherwise.
-    One query."""
-    return Position.objects.select_related(
-        "delegation__party", "delegation__session", "agenda_item"
-    ).get(pk=pk, delegation__members__user_id=user.pk)
+    every version of it), with its delegation, party, session and agenda item, and its
+    version `based_on` (None when it has no such version); Position.DoesNotExist when
+    `user` is not a member. One query, written out: every revision starts here."""
+    with connection.cursor() as cursor:
+        cursor.execute(_position_to_revise_sql(connection.vendor), [based_on, pk, user.pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise Position.DoesNotExist(f"No position {pk} of a delegation of user {user.pk}.")
+    position, delegation, party, session, item, version = sql.instances(row, *_REVISE_TABLES)
+    delegation.party, delegation.session = party, session
+    position.delegation, position.agenda_item = delegation, item
+    return position, version if version.pk is not None else None
+
+
+_REVISE_TABLES = (
+    (Position, "p"),
+    (Delegation, "d"),
+    (Party, "pa"),
+    (Session, "s"),
+    (AgendaItem, "a"),
+    (PositionVersion, "v"),
+)
+
+
+@functools.cache
+def _position_to_revise_sql(vendor: str) -> str:
+    tables = {alias: connection.ops.quote_name(m._meta.db_table) for m, alias in _REVISE_TABLES}
+    member = connection.ops.quote_name(DelegationMember._meta.db_table)
+    return f"""
+        SELECT {", ".join(sql.columns(model, alias) for model, alias in _REVISE_TABLES)}
+        FROM {tables["p"]} p
+        JOIN {tables["d"]} d ON d.id = p.delegation_id
+        JOIN {tables["pa"]} pa ON pa.id = d.party_id
+        JOIN {tables["s"]} s ON s.id = d.session_id
+        JOIN {tables["a"]} a ON a.id = p.agenda_item_id
+        LEFT JOIN {tables["v"]} v ON v.position_id = p.id AND v.number = %s
+        WHERE p.id = %s
+        AND EXISTS (SELECT 1 FROM {member} m WHERE m.delegation_id = d.id AND m.user_id = %s)
+    """  # noqa: S608 (table and column names from the models)
 
 
 def position_version_list(*, user: User, position: Position) -> QuerySet[PositionVersion]:

@@ -4,6 +4,7 @@ DomainError subclass when a rule of domain.md says no."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.services import audit_record, snapshot
+from config import sql
 from config.sql import insert
 from debates import rules
 from debates.errors import InvalidInput, NotPermitted, StaleVersion, WrongStatus
@@ -647,14 +649,27 @@ REVISE_SQL = f"""
 """  # noqa: S608
 
 
+@functools.cache
+def _version_sql(vendor: str) -> str:
+    table = connection.ops.quote_name(PositionVersion._meta.db_table)
+    columns = sql.columns(PositionVersion, "v")
+    return f"SELECT {columns} FROM {table} v WHERE v.position_id = %s AND v.number = %s"  # noqa: S608
+
+
 @transaction.atomic
 def position_revise(
-    *, actor: User, position: Position, based_on: int, **changes: Any
+    *,
+    actor: User,
+    position: Position,
+    based_on: int,
+    previous: PositionVersion | None = None,
+    **changes: Any,
 ) -> PositionVersion:
     """Add a new immutable version to `position`, revising version `based_on`.
 
-    Fields not given are carried over from version `based_on`. Raises StaleVersion when
-    `based_on` is no longer the current version."""
+    Fields not given are carried over from version `based_on`, which the caller may
+    pass as `previous` when it has read it already (versions never change). Raises
+    StaleVersion when `based_on` is no longer the current version."""
     unknown = set(changes) - set(VERSION_FIELDS)
     if unknown:
         raise InvalidInput(f"Unknown fields: {', '.join(sorted(unknown))}.")
@@ -683,7 +698,10 @@ def position_revise(
             "this position first. Read the current version and revise that.",
             current_version=current,
         )
-    previous = PositionVersion.objects.get(position=position, number=based_on)
+    if previous is None or (previous.position_id, previous.number) != (position.pk, based_on):
+        with connection.cursor() as cursor:
+            cursor.execute(_version_sql(connection.vendor), [position.pk, based_on])
+            (previous,) = sql.instances(cursor.fetchone(), (PositionVersion, "v"))
     fields = {name: changes.get(name, getattr(previous, name)) for name in VERSION_FIELDS}
     version = insert(
         PositionVersion(position=position, number=based_on + 1, author=actor, **fields)

@@ -240,3 +240,26 @@ def test_concurrent_revisions_through_the_api_let_exactly_one_win(make_world):
     assert PositionVersion.objects.filter(position=position).count() == 2
     assert stored_versions(position) == [(1, "v1"), (2, winner.json()["text"])]
     assert Position.objects.get(pk=position.pk).current_version == 2
+
+
+def test_a_revision_runs_the_same_few_queries_however_long_its_history(
+    open_world, client_for, django_assert_num_queries
+):
+    world = open_world
+    position = log(world)
+    for number in range(1, 30):
+        services.position_revise(
+            actor=world.head_a, position=position, based_on=number, text=f"v{number + 1}"
+        )
+    client = client_for(world.member_a)
+
+    # The position with what its event names and the version revised (one query), then
+    # in the service's savepoint: the conditional UPDATE, the new version, its audit
+    # event and its outbox event.
+    with django_assert_num_queries(7):
+        answer = client.patch(
+            url(position), {"summary": "Short."}, format="json", HTTP_IF_MATCH='"30"'
+        )
+
+    assert answer.status_code == 200, answer.content
+    assert (answer.json()["version"], answer.json()["text"]) == (31, "v30")
