@@ -7,10 +7,11 @@ What was said on the record keeps its party's code and name."""
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 import string
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 
@@ -40,9 +41,7 @@ class Attribution:
         # session with thousands of observers take minutes). At each place the longest
         # name that ends at a word boundary wins.
         self._scrub = (
-            re.compile(rf"(?<![\w]){_trie_pattern(self._label_of)}(?![\w])")
-            if self._label_of
-            else None
+            re.compile(rf"{_trie_pattern(self._label_of)}(?![\w])") if self._label_of else None
         )
 
     def who(self, party_id: int, *, anonymous: bool) -> dict[str, Any]:
@@ -55,14 +54,41 @@ class Attribution:
     def text(self, value: str, *, anonymous: bool) -> str:
         """Free text as the document may show it: under the Chatham House rule every
         party name or code and every person's name in it is replaced."""
-        if not anonymous or not value or self._scrub is None:
+        return self.scrub(value) if anonymous else value
+
+    def scrub(self, value: str) -> str:
+        """`value` with every party name or code and every person's name replaced: text
+        as the Chatham House rule lets a document show it."""
+        if not value or self._scrub is None:
             return value
-        return self._scrub.sub(lambda match: self._label_of[match.group(0)], value)
+        return self._scrub.sub(self._replace, value)
+
+    def scrubber(self) -> Callable[[str], str]:
+        """`scrub` as a callable that runs no Python code where nothing matches: for a
+        builder that scrubs tens of thousands of texts."""
+        if self._scrub is None:
+            return str  # a str's str is itself
+        return functools.partial(self._scrub.sub, self._replace)
+
+    def _replace(self, match: re.Match[str]) -> str:
+        return self._label_of[match.group(0)]
+
+
+# After a name's first character: the character before that one is not a word character
+# (or there is none). [\s\S] is any character, a newline too.
+NOT_AFTER_A_WORD = r"(?<![\w][\s\S])"
 
 
 def _trie_pattern(names: Iterable[str]) -> str:
-    """A regular expression matching any of `names`, built as a trie (shared prefixes
-    matched once); at each branch the longer names are tried first."""
+    """A regular expression matching any of `names` where no word character comes
+    before it, built as a trie (shared prefixes matched once); at each branch the longer
+    names are tried first.
+
+    The look back for a word character comes after each name's first character (and
+    looks past it): a pattern that starts with a choice of plain characters lets the
+    regex engine skip, in C, every place where no name can start, where one starting with
+    the look-behind tried every place of every text (a report scrubs some 80,000 texts;
+    this way is two to three times faster)."""
     trie: dict = {}
     for name in names:
         node = trie
@@ -79,7 +105,10 @@ def _trie_pattern(names: Iterable[str]) -> str:
             return "(?:" + body + ")?"
         return body
 
-    return build(trie)
+    first = [
+        re.escape(char) + NOT_AFTER_A_WORD + build(child) for char, child in trie.items() if char
+    ]
+    return "(?:" + "|".join(first) + ")"
 
 
 def _letters(index: int) -> str:

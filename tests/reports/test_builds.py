@@ -221,17 +221,19 @@ def session_of_size(n: int) -> Session:
     return session
 
 
-# What building a document reads, whatever the number of points, stances, versions or
-# delegations (only the length of the chain of sessions counts, in the report):
+# What building a document reads, whatever the number of points, stances, versions,
+# delegations or sessions in the chain:
 # the brief: the ancestors, their sessions, the parties, the people (for scrubbing), the
 # agenda, the carried points, their stances, the delegations per session, the latest
 # readable versions and the expectations;
 BRIEF_QUERIES = 10
-# the report: the ancestors, sessions, parties, people and agenda (5), the session's
-# figures (5), its points and their stances (2), the moved positions (2), the readable
-# versions (1), and for each session of the chain (two here) its figures and its agenda's
-# topics (6 each).
-REPORT_QUERIES = 5 + 5 + 2 + 2 + 1 + 2 * 6
+# the report: the ancestors, sessions, parties, people and agenda (5); the stances of the
+# session's points (1); the session's figures, which count those stances (4: delegations,
+# agenda items, points, expectations); its points with their lineage (1); the readable
+# versions, which give the moved positions too (1); and the agenda items' levels in the
+# earlier sessions of the chain, for the convergence (3: delegations per session,
+# confirmed points per item, `agree` stances per item; none without earlier sessions).
+REPORT_QUERIES = 5 + 1 + 4 + 1 + 1 + 3
 
 
 @pytest.mark.parametrize("size", [2, 10])
@@ -255,3 +257,13 @@ def test_building_a_document_runs_the_same_queries_whatever_the_size_of_the_sess
     assert len(report["points"]) == 2 * size + 1  # and the proposed one
     assert len(report["moved_positions"]) == size
     assert len(report["figures"]["delegations"]) == size
+
+
+def test_a_report_runs_the_same_queries_whatever_the_length_of_the_chain(
+    chain, django_assert_num_queries
+):
+    # S2 builds on S1; S3 on S2 and so on S1.
+    for session in (chain.s2, chain.s3):
+        with django_assert_num_queries(REPORT_QUERIES):
+            report = builders.build_post_session_report(session, seed="budget", brief=None)
+        assert len(report["builds_on"]) == {chain.s2: 1, chain.s3: 2}[session]

@@ -7,9 +7,14 @@ Chatham House content carries neutral labels shuffled per document, so each test
 the label of each party off one point whose stances tell the parties apart, and then
 expects that same label everywhere else in the document."""
 
+from datetime import UTC, datetime
+from unittest import mock
+
 from consensus.figures import RULE, session_figures
+from debates.models import Visibility
 from reports import content as builders
 from reports.models import Report
+from tests import factories
 from tests.reports.chain import (
     P1_NOTE_SCRUBBED,
     P2_SCRUBBED,
@@ -725,3 +730,35 @@ def test_a_session_that_builds_on_nothing_has_nothing_carried(chain):
     assert all(
         item["carried"] == {"agreed": [], "divergent": [], "partial": []} for item in brief["items"]
     )
+
+
+def test_report_gives_each_version_its_time_as_isoformat_gives_it(db):
+    # The report reads version times as the database's text of them (tens of thousands
+    # of timestamptz are slow to load), so the times that PostgreSQL writes differently
+    # are checked: no fraction, a fraction with trailing zeros, six digits.
+    session = factories.SessionFactory()
+    delegation = factories.DelegationFactory(session=session)
+    position = factories.PositionFactory(delegation=delegation, current_version=3)
+    times = [
+        datetime(2026, 3, 1, 9, 0, 0, tzinfo=UTC),
+        datetime(2026, 3, 1, 9, 0, 0, 500000, tzinfo=UTC),
+        datetime(2026, 3, 1, 9, 0, 0, 123457, tzinfo=UTC),
+    ]
+    for number, moment in enumerate(times, start=1):
+        # auto_now_add stamps the time of the save.
+        with mock.patch("django.utils.timezone.now", return_value=moment):
+            factories.PositionVersionFactory(
+                position=position, number=number, visibility=Visibility.SESSION
+            )
+
+    report = builders.build_post_session_report(session, seed="times", brief=None)
+
+    stored = [v.created_at.isoformat() for v in position.versions.order_by("number")]
+    assert stored == [
+        "2026-03-01T09:00:00+00:00",
+        "2026-03-01T09:00:00.500000+00:00",
+        "2026-03-01T09:00:00.123457+00:00",
+    ]
+    assert [row["at"] for row in report["positions"]] == stored
+    (moved,) = report["moved_positions"]
+    assert (moved["from_version"], moved["version"], moved["at"]) == (1, 3, stored[2])
