@@ -19,7 +19,7 @@ class AuditEvent(models.Model):
         db_constraint=False,  # the trail outlives the people in it
     )
     actor_username = models.CharField(max_length=150, blank=True)
-    action = models.CharField(_("action"), max_length=64, db_index=True)
+    action = models.CharField(_("action"), max_length=64)
     object_type = models.CharField(_("object type"), max_length=64)
     object_id = models.CharField(_("object id"), max_length=64)
     # The session the object belongs to, when it belongs to one: for filtering.
@@ -30,13 +30,19 @@ class AuditEvent(models.Model):
     # Set once, when the event is chained (audit_seal); empty until then.
     seq = models.PositiveBigIntegerField(null=True, blank=True, unique=True)
     prev_hash = models.CharField(max_length=64, null=True, blank=True)
-    hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    hash = models.CharField(max_length=64, null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        # Declared here rather than with db_index/unique on the fields: on PostgreSQL
+        # those add a second (pattern) index per field that no query uses.
+        constraints = [models.UniqueConstraint(fields=["hash"], name="audit_hash_once")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["action"], name="audit_action"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type}:{self.object_id}"

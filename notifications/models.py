@@ -42,12 +42,16 @@ class Event(models.Model):
     # visibility): rendered per recipient and language at read or send time.
     payload = models.JSONField(default=dict)
     # Set for events that must happen once only (reminders).
-    dedupe_key = models.CharField(max_length=128, null=True, blank=True, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    dedupe_key = models.CharField(max_length=128, null=True, blank=True)
+    # Read by the relay through event_pending_fanout only: no index of its own.
+    created_at = models.DateTimeField(auto_now_add=True)
     fanned_out_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
+        # Declared here rather than as unique=True: on PostgreSQL that would add a second
+        # (pattern) index that no query uses, to maintain on every event.
+        constraints = [models.UniqueConstraint(fields=["dedupe_key"], name="event_dedupe_once")]
         indexes = [
             models.Index(
                 fields=["created_at"],
