@@ -18,6 +18,7 @@ import redis
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, connection, models, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -36,11 +37,19 @@ log = logging.getLogger(__name__)
 
 def enqueue(task, *args, countdown: float | None = None) -> None:
     """Hand a task to the broker; if the broker is down, say so and carry on: the
-    relay (outbox_relay, on a schedule) picks the work up from the database later."""
+    relay (outbox_relay, on a schedule) picks the work up from the database later.
+    (Without a broker, in development, the task runs here and now: what it raises is
+    logged with its traceback, and the change that queued it stands.)"""
     try:
         task.apply_async(args=args, retry=False, countdown=countdown)
     except Exception as exc:  # the broker's connection errors vary by transport
-        log.warning("broker unavailable, %s(%s) left to the relay: %s", task.name, args, exc)
+        log.warning(
+            "%s(%s) not handed to the workers, left to the relay: %s",
+            task.name,
+            args,
+            exc,
+            exc_info=settings.CELERY_TASK_ALWAYS_EAGER,
+        )
 
 
 def _enqueue_after_commit(task, *args) -> None:
@@ -200,18 +209,22 @@ def event_fan_out(*, event_id: int) -> list[int]:
 
 
 def _insert_notifications(event: Event) -> None:
-    people_sql, people_params = recipients(event).values("pk").query.sql_with_params()
+    people = recipients(event).values(person=F("pk"))
+    people_sql, people_params = people.query.sql_with_params()
     now = timezone.now()
     # Table names come from the models and the SELECT from the ORM: no input in the SQL.
-    # The subquery's one column is named here: Django aliases it ("pk"), not by column.
+    # Portable: the subquery names its column itself (SQLite has no column list after
+    # the alias), and the SELECT has a WHERE (SQLite reads ON CONFLICT after a bare
+    # FROM as a join constraint).
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             INSERT INTO {_table(Notification)} (event_id, recipient_id, created_at, in_app)
-            SELECT %s, people.id, %s, COALESCE(
+            SELECT %s, people.person, %s, COALESCE(
                 (SELECT pref.in_app FROM {_table(Preference)} pref
-                 WHERE pref.user_id = people.id AND pref.kind = %s), TRUE)
-            FROM ({people_sql}) AS people (id)
+                 WHERE pref.user_id = people.person AND pref.kind = %s), TRUE)
+            FROM ({people_sql}) AS people
+            WHERE TRUE
             ON CONFLICT DO NOTHING
             """,  # noqa: S608
             [event.pk, now, event.kind, *people_params],
