@@ -100,8 +100,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Parameters bound by the server, and a statement run five times on a connection
     # prepared there: the planner's work on the ORM's joins and subqueries (often more
     # than running them) is then done once per connection instead of once per request.
+    # 0 turns preparing off, for a pooler in transaction mode that cannot carry
+    # prepared statements between clients.
     DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
-    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = (
+        env.int("DATABASE_PREPARE_THRESHOLD", default=5) or None
+    )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
