@@ -13,7 +13,7 @@ import redis
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 
 from config.connections import redis_client
 
@@ -87,15 +87,10 @@ class SignInThrottle(WindowThrottle):
             return True
 
 
-class WriteThrottle(WindowThrottle):
-    """Writes per person; reads are not throttled."""
+class WriteThrottle(WindowThrottle, UserRateThrottle):
+    """Writes per person (UserRateThrottle's key); reads are not throttled."""
 
     scope = "writes"
-
-    def get_cache_key(self, request, view) -> str | None:
-        if not request.user or not request.user.is_authenticated:
-            return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
 
     def allow_request(self, request, view) -> bool:
         if request.method in ("GET", "HEAD", "OPTIONS"):

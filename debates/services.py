@@ -4,7 +4,6 @@ DomainError subclass when a rule of domain.md says no."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -14,7 +13,6 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.services import audit_record, snapshot
-from config import sql
 from config.sql import insert
 from debates import rules
 from debates.errors import InvalidInput, NotPermitted, StaleVersion, WrongStatus
@@ -649,13 +647,6 @@ REVISE_SQL = f"""
 """  # noqa: S608
 
 
-@functools.cache
-def _version_sql(vendor: str) -> str:
-    table = connection.ops.quote_name(PositionVersion._meta.db_table)
-    columns = sql.columns(PositionVersion, "v")
-    return f"SELECT {columns} FROM {table} v WHERE v.position_id = %s AND v.number = %s"  # noqa: S608
-
-
 @transaction.atomic
 def position_revise(
     *,
@@ -699,9 +690,7 @@ def position_revise(
             current_version=current,
         )
     if previous is None or (previous.position_id, previous.number) != (position.pk, based_on):
-        with connection.cursor() as cursor:
-            cursor.execute(_version_sql(connection.vendor), [position.pk, based_on])
-            (previous,) = sql.instances(cursor.fetchone(), (PositionVersion, "v"))
+        previous = PositionVersion.objects.get(position=position, number=based_on)
     fields = {name: changes.get(name, getattr(previous, name)) for name in VERSION_FIELDS}
     version = insert(
         PositionVersion(position=position, number=based_on + 1, author=actor, **fields)

@@ -65,7 +65,7 @@ OUTBOX_KICK_SECONDS = 2
 OUTBOX_DRAIN_BATCH = 500
 
 
-def outbox_kick() -> None:
+def outbox_kick() -> bool:
     """Wake a worker to fan out the outbox: once for a burst of events, not once per
     event. The first event of a burst sets a flag and enqueues outbox_drain; the drain
     clears the flag before it reads the outbox, so an event whose kick found the flag
