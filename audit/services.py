@@ -84,7 +84,25 @@ def audit_record(
 ) -> AuditEvent:
     """Record one event, to be chained by audit_seal. Call inside the transaction of
     the change."""
-    event = AuditEvent(
+    return insert(
+        audit_event_build(
+            actor=actor, action=action, obj=obj, before=before, after=after, session_id=session_id
+        )
+    )
+
+
+def audit_event_build(
+    *,
+    actor: User | None,
+    action: str,
+    obj: models.Model,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    session_id: int | None = None,
+) -> AuditEvent:
+    """The event audit_record records, unsaved: for a service that writes it in one
+    statement with its change (see position_revise)."""
+    return AuditEvent(
         actor=actor if actor is not None and actor.pk else None,
         actor_username=getattr(actor, "username", "") or "",
         action=action,
@@ -95,7 +113,6 @@ def audit_record(
         after=canonical(after) if after is not None else None,
         created_at=timezone.now(),
     )
-    return insert(event)
 
 
 SEAL_BATCH = 2000

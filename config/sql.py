@@ -1,9 +1,10 @@
 """The statements of the busiest write (a position revision) without the ORM's
 statement compiler, which costs several times more than running them: inserting one
-row (a version, its audit event, its outbox event), and reading rows of several tables
-joined into model instances (the position revised, with what its event names).
-Portable between PostgreSQL and SQLite; values are prepared and converted by the
-models' own fields, as the ORM does."""
+row (a version, its audit event, its outbox event), on PostgreSQL as members of one
+statement, and reading rows of several tables joined into model instances (the
+position revised, with what its event names). insert() and instances() are portable
+between PostgreSQL and SQLite; values are prepared and converted by the models' own
+fields, as the ORM does."""
 
 from __future__ import annotations
 
@@ -29,18 +30,59 @@ def _insert_sql(model: type[models.Model], vendor: str) -> tuple[str, tuple[mode
     return sql, fields
 
 
-def insert(obj: M) -> M:
-    """Store the unsaved `obj` (an auto-incremented primary key, no parents) with one
-    INSERT and give it its primary key. Field defaults and auto_now_add apply as in
-    save(); no signals are sent (Trackbridge has none on these models)."""
-    sql, fields = _insert_sql(type(obj), connection.vendor)
-    params = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        obj.pk = cursor.fetchone()[0]
+def values(obj: models.Model) -> list[Any]:
+    """The column values of the unsaved `obj` as an INSERT writes them, in the order of
+    its concrete fields (the primary key left out). Field defaults and auto_now_add
+    apply as in save(), and are set on `obj`."""
+    _, fields = _insert_sql(type(obj), connection.vendor)
+    return [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
+
+
+def stored(obj: M, pk: Any) -> M:
+    """`obj`, once its row is written with primary key `pk`."""
+    obj.pk = pk
     obj._state.adding = False
     obj._state.db = connection.alias
     return obj
+
+
+def insert(obj: M) -> M:
+    """Store the unsaved `obj` (an auto-incremented primary key, no parents) with one
+    INSERT and give it its primary key. No signals are sent (Trackbridge has none on
+    these models)."""
+    sql, _ = _insert_sql(type(obj), connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values(obj))
+        return stored(obj, cursor.fetchone()[0])
+
+
+@functools.cache
+def _insert_select_sql(model: type[models.Model], source: str, wrap: tuple) -> str:
+    meta = model._meta
+    _, fields = _insert_sql(model, connection.vendor)
+    quote = connection.ops.quote_name
+    wrapped = dict(wrap)
+    selected = []
+    for f in fields:
+        # A SELECT list does not take its types from the columns written, as VALUES
+        # does: each value is cast to its column's type (strings to text, so that one
+        # too long for its column is refused, not cut).
+        db_type = str(f.db_type(connection))
+        placeholder = f"CAST(%s AS {'text' if db_type.startswith('varchar') else db_type})"
+        selected.append(wrapped.get(f.attname, "%s").replace("%s", placeholder))
+    columns = ", ".join(quote(str(f.column)) for f in fields)
+    return (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608 (names from the models)
+        f"SELECT {', '.join(selected)} FROM {source} RETURNING {quote(str(meta.pk.column))}"
+    )
+
+
+def insert_select(obj: models.Model, source: str, **wrap: str) -> tuple[str, list[Any]]:
+    """PostgreSQL: the statement and parameters that write the unsaved `obj` once for
+    each row of `source`, an earlier member of the same WITH: a write that happens only
+    if that member returned a row. `wrap` maps a field's attname to SQL around its value
+    (`%s`) that may use `source`'s columns. Sets obj's defaults, as values() does."""
+    return _insert_select_sql(type(obj), source, tuple(sorted(wrap.items()))), values(obj)
 
 
 @functools.cache

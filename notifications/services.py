@@ -124,7 +124,38 @@ def event_record(
     dedupe_key: str | None = None,
 ) -> Event:
     """Record what must be told, in the caller's transaction; fan it out after commit."""
-    event = Event(
+    return _record(
+        event_build(
+            kind=kind,
+            session=session,
+            actor=actor,
+            obj=obj,
+            delegation=delegation,
+            payload=payload,
+            dedupe_key=dedupe_key,
+        )
+    )
+
+
+def _record(event: Event) -> Event:
+    insert(event)
+    outbox_kick_on_commit()
+    return event
+
+
+def event_build(
+    *,
+    kind: str,
+    session: Session,
+    actor: User | None,
+    obj: models.Model | None = None,
+    delegation: Delegation | None = None,
+    payload: dict[str, Any] | None = None,
+    dedupe_key: str | None = None,
+) -> Event:
+    """The event event_record records, unsaved: for a service that writes it in one
+    statement with its change, then calls outbox_kick_on_commit (see position_revise)."""
+    return Event(
         kind=kind,
         session=session,
         delegation=delegation,
@@ -139,14 +170,21 @@ def event_record(
         },
         dedupe_key=dedupe_key,
     )
-    insert(event)
+
+
+def outbox_kick_on_commit() -> None:
+    """Wake the outbox once the caller's transaction commits (now, outside one)."""
     transaction.on_commit(outbox_kick)
-    return event
 
 
 def position_event(*, kind: str, actor: User, position: Position, version) -> Event:
+    return _record(position_event_build(kind=kind, actor=actor, position=position, version=version))
+
+
+def position_event_build(*, kind: str, actor: User, position: Position, version) -> Event:
+    """The event of a position logged or revised, unsaved (see event_build)."""
     delegation = position.delegation
-    return event_record(
+    return event_build(
         kind=kind,
         session=delegation.session,
         actor=actor,

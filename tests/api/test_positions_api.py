@@ -253,10 +253,10 @@ def test_a_revision_runs_the_same_few_queries_however_long_its_history(
         )
     client = client_for(world.member_a)
 
-    # The position with what its event names and the version revised (one query), then
-    # in the service's savepoint: the conditional UPDATE, the new version, its audit
-    # event and its outbox event.
-    with django_assert_num_queries(7):
+    # The position with what its event names and the version revised, then one
+    # statement: the conditional UPDATE, the new version, its audit event and its
+    # outbox event.
+    with django_assert_num_queries(2):
         answer = client.patch(
             url(position), {"summary": "Short."}, format="json", HTTP_IF_MATCH='"30"'
         )
