@@ -8,7 +8,9 @@ import hashlib
 import hmac
 import json
 import logging
+import math
 import random
+import time
 import urllib.error
 import urllib.request
 from datetime import timedelta
@@ -58,47 +60,51 @@ def _enqueue_after_commit(task, *args) -> None:
 
 # Waking the workers for the outbox ------------------------------------------------
 
-# Set by the first event of a burst, cleared by the drain it wakes. Its lifetime bounds
-# how long a kick whose message the broker lost can hold the next ones back.
+# Time runs in ticks. The first event committed in a tick, in any process, sets the
+# tick's key and wakes one drain, due just after the tick ends: every event committed in
+# the tick is there to read by then. The margin covers a worker's clock running ahead.
 OUTBOX_KICK_KEY = "trackbridge:outbox-kick"
-OUTBOX_KICK_SECONDS = 2
+OUTBOX_TICK_SECONDS = 0.1
+OUTBOX_KICK_MARGIN_SECONDS = 0.1
 OUTBOX_DRAIN_BATCH = 500
+# (key, tick) this process last kicked for: its later events of that tick ask no one.
+_last_kick: tuple[str, int] | None = None
 
 
-def outbox_kick() -> bool:
-    """Wake a worker to fan out the outbox: once for a burst of events, not once per
-    event. The first event of a burst sets a flag and enqueues outbox_drain; the drain
-    clears the flag before it reads the outbox, so an event whose kick found the flag
-    set is read by that drain or, committed after the flag was cleared, kicks again.
-    Called after commit; says whether it woke a worker. With the broker down the relay
-    fans the events out later."""
+def outbox_kick(now: float | None = None) -> bool:
+    """Wake a worker to fan out the outbox: once per tick for all the events committed
+    in it, not once per event, and one Redis command per tick in each process at most.
+    Called after commit (`now`: the time, for tests); says whether it woke a worker.
+    With the broker down the relay fans the events out later."""
+    global _last_kick
     from notifications import tasks
 
     if not settings.REDIS_URL:  # development: tasks run eagerly, in this process
         enqueue(tasks.outbox_drain)
         return True
+    now = time.time() if now is None else now
+    tick = math.floor(now / OUTBOX_TICK_SECONDS)
+    if _last_kick == (OUTBOX_KICK_KEY, tick):
+        return False  # the drain at the end of this tick reads this event too
     try:
-        first = redis_client(settings.REDIS_URL).set(
-            OUTBOX_KICK_KEY, 1, nx=True, ex=OUTBOX_KICK_SECONDS
-        )
+        first = redis_client(settings.REDIS_URL).set(f"{OUTBOX_KICK_KEY}:{tick}", 1, nx=True, ex=60)
     except redis.RedisError as exc:
         log.warning("broker unavailable, the outbox is left to the relay: %s", exc)
         return False
+    _last_kick = (OUTBOX_KICK_KEY, tick)
     if first:
-        enqueue(tasks.outbox_drain)
+        due = (tick + 1) * OUTBOX_TICK_SECONDS + OUTBOX_KICK_MARGIN_SECONDS
+        enqueue(tasks.outbox_drain, countdown=max(due - now, 0))
     return bool(first)
 
 
 def outbox_drain() -> list[int]:
     """Fan out every event not yet fanned out, oldest first, then chain the audit
     events recorded since the last seal; return the ids of the deliveries to attempt.
-    Clears the kick's flag first (see outbox_kick). Safe to run twice or at once on two
-    workers: sealers take turns, and each event's fan-out locks the event row."""
-    if settings.REDIS_URL:
-        try:
-            redis_client(settings.REDIS_URL).delete(OUTBOX_KICK_KEY)
-        except redis.RedisError as exc:  # the flag expires by itself
-            log.warning("could not clear the outbox kick: %s", exc)
+    Safe to run twice or at once on two workers: sealers take turns, and each event's
+    fan-out locks the event row."""
+    from notifications import tasks
+
     pending = Event.objects.filter(fanned_out_at__isnull=True).order_by("id")
     event_ids = list(pending.values_list("pk", flat=True)[:OUTBOX_DRAIN_BATCH])
     delivery_ids: list[int] = []
@@ -106,7 +112,7 @@ def outbox_drain() -> list[int]:
         delivery_ids += event_fan_out(event_id=event_id)
     audit_seal()  # the changes behind these events, and any other since the last run
     if len(event_ids) == OUTBOX_DRAIN_BATCH:
-        outbox_kick()  # more may wait: carry on in a fresh task
+        enqueue(tasks.outbox_drain)  # more may wait: carry on in a fresh task
     return delivery_ids
 
 
