@@ -8,7 +8,10 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import InvalidPage, Page
+from django.core.paginator import Paginator as DjangoPaginator
 from django.db import IntegrityError
+from django.db.models import Count, Window
 from django.http import JsonResponse
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
@@ -83,6 +86,48 @@ def _flatten(value: Any, field: str, prefix: str, out: dict[str, list[Any]]) -> 
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+class WindowCountPagination(Pagination):
+    """The same pages, whose total is read with the page: COUNT(*) OVER () in the page's
+    own query, instead of a COUNT query first. For a list whose filter costs more than
+    carrying its rows through a window (positions: readability is decided row by row),
+    and only for querysets of values() rows. `?page=last` needs the count first, so it
+    takes the default way."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        number = request.query_params.get(self.page_query_param) or 1
+        if number in self.last_page_strings:
+            return super().paginate_queryset(queryset, request, view)
+        self.request = request
+        size = self.get_page_size(request)
+        try:
+            offset = (int(number) - 1) * size
+        except ValueError:
+            offset = -1
+        if offset < 0:
+            raise exceptions.NotFound(self.invalid_page_message)
+        rows = list(queryset.annotate(page_total=Window(Count("*")))[offset : offset + size])
+        # No row: nothing to count on the first page, a page past the end on the others.
+        total = rows[0]["page_total"] if rows else 0
+        for row in rows:
+            del row["page_total"]
+        try:
+            self.page = _KnownCountPaginator(total, size).page_of(rows, number)
+        except InvalidPage:
+            raise exceptions.NotFound(self.invalid_page_message) from None
+        return rows
+
+
+class _KnownCountPaginator(DjangoPaginator):
+    count = 0  # given, not counted (shadows Paginator's cached query)
+
+    def __init__(self, count: int, per_page: int) -> None:
+        super().__init__([], per_page)
+        self.count = count
+
+    def page_of(self, rows: list, number) -> Page:
+        return Page(rows, self.validate_number(number), self)
 
 
 class RequestSizeLimitMiddleware:

@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from config.api import errors
+from config.api import WindowCountPagination, errors
 from debates import rules, selectors, services
 from debates.errors import NotPermitted
 from debates.models import (
@@ -730,6 +730,7 @@ IF_MATCH = OpenApiParameter(
 class PositionListView(generics.ListCreateAPIView):
     serializer_class = PositionSerializer
     filterset_class = PositionFilter
+    pagination_class = WindowCountPagination
 
     def get_queryset(self) -> QuerySet[Position]:
         # The serializer reads the party and nothing else related: the fewer joins, the
@@ -740,7 +741,7 @@ class PositionListView(generics.ListCreateAPIView):
 
     @extend_schema(responses={200: PositionSerializer, **errors(400, 401)})
     def get(self, request, *args, **kwargs):
-        # Queries: count, the page, the visible versions of the page's positions.
+        # Queries: the page with the count, the visible versions of its positions.
         page = self.paginate_queryset(position_rows(self.filter_queryset(self.get_queryset())))
         context = {**self.get_serializer_context(), "versions": version_rows(page)}
         data = PositionSerializer(page, many=True, context=context).data
