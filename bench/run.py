@@ -420,7 +420,7 @@ def measure_report(scene: dict, figures: Figures) -> None:
         return time.perf_counter() - started
 
     builds, fetches = [], []
-    for _ in range(3):
+    for _ in range(5):  # alternating, the best of each (as the write rounds)
         builds.append(build())
         fetches.append(fetch())
     seconds, plain = min(builds), min(fetches)
