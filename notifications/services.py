@@ -67,8 +67,8 @@ OUTBOX_KICK_KEY = "trackbridge:outbox-kick"
 OUTBOX_TICK_SECONDS = 0.1
 OUTBOX_KICK_MARGIN_SECONDS = 0.1
 OUTBOX_DRAIN_BATCH = 500
-# (key, tick) this process last kicked for: its later events of that tick ask no one.
-_last_kick: tuple[str, int] | None = None
+# The key of the tick this process last kicked for: its later events of it ask no one.
+_last_kick: str | None = None
 
 
 def outbox_kick(now: float | None = None) -> bool:
@@ -84,14 +84,15 @@ def outbox_kick(now: float | None = None) -> bool:
         return True
     now = time.time() if now is None else now
     tick = math.floor(now / OUTBOX_TICK_SECONDS)
-    if _last_kick == (OUTBOX_KICK_KEY, tick):
+    key = f"{OUTBOX_KICK_KEY}:{tick}"
+    if key == _last_kick:
         return False  # the drain at the end of this tick reads this event too
     try:
-        first = redis_client(settings.REDIS_URL).set(f"{OUTBOX_KICK_KEY}:{tick}", 1, nx=True, ex=60)
+        first = redis_client(settings.REDIS_URL).set(key, 1, nx=True, ex=60)
     except redis.RedisError as exc:
         log.warning("broker unavailable, the outbox is left to the relay: %s", exc)
         return False
-    _last_kick = (OUTBOX_KICK_KEY, tick)
+    _last_kick = key
     if first:
         due = (tick + 1) * OUTBOX_TICK_SECONDS + OUTBOX_KICK_MARGIN_SECONDS
         enqueue(tasks.outbox_drain, countdown=max(due - now, 0))
